@@ -1,0 +1,155 @@
+/* The batch command table and what every command shares: sign-in, errors,
+ * reading passwords. Adding a command is one entry here and one function. */
+#include "kontor/cli.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kontor/xalloc.h"
+
+static const struct cli_command cli_commands[] = {
+    { .noun = "db", .verb = "migrate", .args = "[--sql-dir DIR]",
+      .help = "apply new schema migrations (database owner)", .run = cmd_db_migrate },
+    { .noun = "staff", .verb = "add",
+      .args = "USERNAME --role ROLE --name NAME [--location CODE] [--password-file F]",
+      .help = "create a staff account (the first admin: as database owner)",
+      .run = cmd_staff_add },
+    { .noun = "staff", .verb = "passwd", .args = "USERNAME [--password-file F] [--keep]",
+      .help = "set a staff member's password (must change it at next sign-in)",
+      .run = cmd_staff_passwd },
+    { .noun = "staff", .verb = "unlock", .args = "USERNAME",
+      .help = "unlock an account locked after failed sign-ins", .run = cmd_staff_unlock },
+    { .noun = "staff", .verb = "list", .args = "[--format text|csv|json]",
+      .help = "list staff accounts", .run = cmd_staff_list },
+    { .noun = "audit", .verb = "verify", .args = "",
+      .help = "verify the audit log's hash chain", .run = cmd_audit_verify },
+};
+
+#define N_COMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+void cli_usage(FILE *out)
+{
+    fputs("Batch commands:\n", out);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const struct cli_command *c = &cli_commands[i];
+        fprintf(out, "  kontor %s %s %s\n      %s\n", c->noun, c->verb, c->args, c->help);
+    }
+    fputs("Common options: --user NAME (sign in; asks the password), --format text|csv|json\n",
+          out);
+}
+
+int cli_fail(const struct db_error *err)
+{
+    fprintf(stderr, "kontor: %s%s%s\n", err->message ? err->message : "failed",
+            err->detail && err->detail[0] ? " " : "", err->detail ? err->detail : "");
+    return CLI_FAILED;
+}
+
+static char *cli_batch_password(struct cli *cli, char **err)
+{
+    const char *file = config_get(cli->cfg, "batch", "password_file");
+
+    if (cli->user == NULL && file != NULL && file[0] != '\0')
+        return config_read_secret_file(file, err);
+    char *prompt = xasprintf("Password for %s: ", cli->user);
+    char *pw = auth_read_password(prompt);
+    free(prompt);
+    if (pw == NULL)
+        *err = xstrdup("no terminal to ask the password on: for unattended runs set "
+                       "[batch] user and password_file in the configuration");
+    return pw;
+}
+
+int cli_sign_in(struct cli *cli)
+{
+    const char *user = cli->user;
+    char *err = NULL;
+    struct db_error dberr = { 0 };
+
+    if (user == NULL) {
+        user = config_get(cli->cfg, "batch", "user");
+        if (user == NULL || user[0] == '\0') {
+            fprintf(stderr, "kontor: this command needs a sign-in: give --user NAME, or set "
+                            "[batch] user and password_file in the configuration\n");
+            return CLI_USAGE;
+        }
+    }
+    char *password = cli_batch_password(cli, &err);
+    if (password == NULL) {
+        fprintf(stderr, "kontor: %s\n", err);
+        free(err);
+        return CLI_AUTH;
+    }
+    cli->db = db_open(cli->cfg, DB_TARGET_CONSOLE, &err);
+    if (cli->db == NULL) {
+        sodium_memzero(password, strlen(password));
+        free(password);
+        fprintf(stderr, "kontor: %s\n", err);
+        free(err);
+        return CLI_FAILED;
+    }
+    enum auth_result r = auth_sign_in(cli->db, user, password, "batch", &cli->id, &dberr);
+    free(password);
+    if (r != AUTH_OK) {
+        fprintf(stderr, "kontor: %s\n", r == AUTH_ERROR ? dberr.message : auth_result_message(r));
+        db_error_clear(&dberr);
+        return CLI_AUTH;
+    }
+    cli->signed_in = true;
+    return CLI_OK;
+}
+
+char *cli_new_password(const char *file, char **err)
+{
+    if (file != NULL)
+        return config_read_secret_file(file, err);
+    char *a = auth_read_password("New password: ");
+    if (a == NULL) {
+        *err = xstrdup("no terminal to ask the new password on: use --password-file FILE");
+        return NULL;
+    }
+    char *b = auth_read_password("Repeat it: ");
+    bool same = b != NULL && strcmp(a, b) == 0;
+    if (b != NULL) {
+        sodium_memzero(b, strlen(b));
+        free(b);
+    }
+    if (!same) {
+        sodium_memzero(a, strlen(a));
+        free(a);
+        *err = xstrdup("the two passwords differ; nothing was changed");
+        return NULL;
+    }
+    return a;
+}
+
+int cli_main(struct config *cfg, const char *user, const char *format, int argc, char **argv)
+{
+    struct cli cli = { .cfg = cfg, .user = user, .fmt = EXPORT_TEXT };
+    int status;
+
+    if (format != NULL && !export_format_parse(format, &cli.fmt)) {
+        fprintf(stderr, "kontor: --format takes text, csv or json, not '%s'\n", format);
+        return CLI_USAGE;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "kontor: '%s' needs a verb\n", argv[0]);
+        cli_usage(stderr);
+        return CLI_USAGE;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const struct cli_command *c = &cli_commands[i];
+        if (strcmp(c->noun, argv[0]) != 0 || strcmp(c->verb, argv[1]) != 0)
+            continue;
+        status = c->run(&cli, argc - 1, argv + 1);
+        if (cli.signed_in)
+            auth_sign_out(cli.db, &cli.id);
+        db_close(cli.db);
+        return status;
+    }
+    fprintf(stderr, "kontor: unknown command '%s %s'\n", argv[0], argv[1]);
+    cli_usage(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,199 @@
+/* Database test support (see dbtest.h): CREATE DATABASE ... TEMPLATE per
+ * test, connections, and assertions on results and SQLSTATEs. */
+#include "dbtest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kontor/xalloc.h"
+
+static int dbtest_counter;
+
+static PGconn *dbtest_raw_connect(const char *dbname, const char *user)
+{
+    const char *keys[] = { "dbname", user ? "user" : NULL, NULL };
+    const char *vals[] = { dbname, user, NULL };
+    PGconn *c = PQconnectdbParams(keys, vals, 0);
+
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "dbtest: cannot connect to %s: %s", dbname, PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    PGresult *r = PQexec(c, "SET client_min_messages = warning");
+    PQclear(r);
+    return c;
+}
+
+int dbtest_setup(void **state)
+{
+    struct dbtest *t = xcalloc(1, sizeof(*t));
+    const char *tmpl = getenv("KONTOR_TEST_TEMPLATE");
+    char sql[256];
+    PGconn *admin;
+    PGresult *r;
+
+    if (tmpl == NULL) {
+        fprintf(stderr, "dbtest: KONTOR_TEST_TEMPLATE unset: run through tests/db/run.sh\n");
+        free(t);
+        return -1;
+    }
+    snprintf(t->dbname, sizeof(t->dbname), "t_%ld_%d", (long)getpid(), ++dbtest_counter);
+    admin = dbtest_raw_connect("postgres", NULL);
+    if (admin == NULL) {
+        free(t);
+        return -1;
+    }
+    snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\" TEMPLATE \"%s\"", t->dbname, tmpl);
+    r = PQexec(admin, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "dbtest: %s", PQerrorMessage(admin));
+        PQclear(r);
+        PQfinish(admin);
+        free(t);
+        return -1;
+    }
+    PQclear(r);
+    PQfinish(admin);
+    snprintf(t->conninfo, sizeof(t->conninfo), "dbname=%s", t->dbname);
+    t->owner = dbtest_raw_connect(t->dbname, NULL);
+    if (t->owner == NULL) {
+        free(t);
+        return -1;
+    }
+    *state = t;
+    return 0;
+}
+
+int dbtest_teardown(void **state)
+{
+    struct dbtest *t = *state;
+    char sql[128];
+    PGconn *admin;
+    PGresult *r;
+
+    for (int i = 0; i < t->nextra; i++)
+        PQfinish(t->extra[i]);
+    PQfinish(t->owner);
+    admin = dbtest_raw_connect("postgres", NULL);
+    if (admin != NULL) {
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", t->dbname);
+        r = PQexec(admin, sql);
+        PQclear(r);
+        PQfinish(admin);
+    }
+    free(t);
+    return 0;
+}
+
+PGconn *dbtest_connect(struct dbtest *t, const char *user)
+{
+    PGconn *c = dbtest_raw_connect(t->dbname, user);
+
+    assert_non_null(c);
+    assert_true(t->nextra < (int)(sizeof(t->extra) / sizeof(t->extra[0])));
+    t->extra[t->nextra++] = c;
+    return c;
+}
+
+PGresult *dbtest_query(PGconn *c, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        fprintf(stderr, "dbtest: query failed: %s\n  %s\n", PQresultErrorMessage(r), sql);
+        PQclear(r);
+        fail();
+    }
+    return r;
+}
+
+void dbtest_ok(PGconn *c, const char *sql)
+{
+    PQclear(dbtest_query(c, sql, 0, NULL));
+}
+
+char *dbtest_scalar(PGconn *c, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = dbtest_query(c, sql, n, params);
+    char *v = NULL;
+
+    if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+        v = xstrdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+long long dbtest_count(PGconn *c, const char *sql, int n, const char *const *params)
+{
+    char *v = dbtest_scalar(c, sql, n, params);
+    long long x;
+
+    assert_non_null(v);
+    x = strtoll(v, NULL, 10);
+    free(v);
+    return x;
+}
+
+char *dbtest_try(PGconn *c, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    char *state;
+
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        state = xstrdup("");
+    else {
+        const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        state = xstrdup(s ? s : "?????");
+    }
+    PQclear(r);
+    return state;
+}
+
+void dbtest_fails(PGconn *c, const char *sql, int n, const char *const *params, const char *state)
+{
+    char *got = dbtest_try(c, sql, n, params);
+
+    if (strncmp(got, state, strlen(state)) != 0 || got[0] == '\0') {
+        fprintf(stderr, "dbtest: expected SQLSTATE %s, got '%s' for: %s\n", state, got, sql);
+        free(got);
+        fail();
+    }
+    free(got);
+}
+
+char *dbtest_session_token(struct dbtest *t, const char *username)
+{
+    PGconn *login = dbtest_connect(t, "kontor_login");
+    const char *p[1] = { username };
+    PGresult *r = dbtest_query(login,
+                               "SELECT result, token FROM kontor.auth_finish($1, true, 'test')",
+                               1, p);
+    char *token;
+
+    assert_int_equal(PQntuples(r), 1);
+    assert_string_equal(PQgetvalue(r, 0, 0), "ok");
+    token = xstrdup(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return token;
+}
+
+PGconn *dbtest_begin_as(struct dbtest *t, const char *username, const char *role)
+{
+    char *token = dbtest_session_token(t, username);
+    PGconn *c = dbtest_connect(t, "kontor_login");
+    char pgrole[64];
+    const char *p1[1] = { pgrole };
+    const char *p2[1] = { token };
+
+    snprintf(pgrole, sizeof(pgrole), "kontor_%s", role);
+    dbtest_ok(c, "BEGIN");
+    PQclear(dbtest_query(c, "SELECT set_config('role', $1, true)", 1, p1));
+    PQclear(dbtest_query(c, "SELECT kontor.session_begin($1)", 1, p2));
+    free(token);
+    return c;
+}

@@ -1,0 +1,47 @@
+/* Database test support: each test gets a fresh copy of the migrated
+ * template database in the throwaway cluster that tests/db/run.sh made. */
+#ifndef KONTOR_DBTEST_H
+#define KONTOR_DBTEST_H
+
+#include <libpq-fe.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+struct dbtest {
+    char dbname[64];
+    char conninfo[512]; /* dbname=... (host and port from PGHOST/PGPORT) */
+    PGconn *owner;      /* the database owner (superuser of the test cluster) */
+    PGconn *extra[16];  /* connections closed at teardown */
+    int nextra;
+};
+
+int dbtest_setup(void **state);
+int dbtest_teardown(void **state);
+
+/* A new connection to the test database as user (NULL: the owner). */
+PGconn *dbtest_connect(struct dbtest *t, const char *user);
+/* Runs sql and asserts success; returns the result (caller PQclear()s). */
+PGresult *dbtest_query(PGconn *c, const char *sql, int n, const char *const *params);
+void dbtest_ok(PGconn *c, const char *sql);
+/* The first value of the first row, or NULL for SQL NULL (caller frees). */
+char *dbtest_scalar(PGconn *c, const char *sql, int n, const char *const *params);
+long long dbtest_count(PGconn *c, const char *sql, int n, const char *const *params);
+/* Asserts that sql fails with a SQLSTATE starting with state. */
+void dbtest_fails(PGconn *c, const char *sql, int n, const char *const *params, const char *state);
+/* Returns the SQLSTATE sql fails with ("" on success); caller frees. */
+char *dbtest_try(PGconn *c, const char *sql, int n, const char *const *params);
+
+/* Signs a staff member in (as kontor_login, through auth_finish, as the
+ * console does after verifying the password) and returns the token. */
+char *dbtest_session_token(struct dbtest *t, const char *username);
+/* A kontor_login connection with an open transaction running as the staff
+ * member's role and session: BEGIN; SET LOCAL ROLE; session_begin. */
+PGconn *dbtest_begin_as(struct dbtest *t, const char *username, const char *role);
+
+#define DBTEST(fn) cmocka_unit_test_setup_teardown(fn, dbtest_setup, dbtest_teardown)
+
+#endif
