@@ -55,7 +55,8 @@ enum db_error_class db_error_classify(const char *sqlstate, const char *message)
 struct db;
 
 /* Opens a connection; NULL with *err (caller frees) on failure. Sets
- * application_name and statement_timeout from the configuration. */
+ * application_name; statement_timeout (0: none) is applied per transaction
+ * by db_exec and db_run_tx (never as session state: see db_exec). */
 struct db *db_open(const struct config *cfg, enum db_target target, char **err);
 /* Opens from an explicit conninfo (tests, tools). user may be NULL. */
 struct db *db_open_conninfo(const char *conninfo, const char *user, const char *appname,
@@ -63,14 +64,23 @@ struct db *db_open_conninfo(const char *conninfo, const char *user, const char *
 void db_close(struct db *db);
 PGconn *db_conn(struct db *db);
 bool db_ok(const struct db *db);
-/* Re-establishes a lost connection; true when connected again. */
+/* Re-establishes a lost connection (blocking PQreset); true when connected. */
 bool db_reconnect(struct db *db);
+/* Without a round trip: reads whatever the server already sent and says
+ * whether the connection is still usable (a terminated backend has closed
+ * it). Notifications on this connection are discarded. */
+bool db_check(struct db *db);
+long db_statement_timeout(const struct db *db);
 
-/* One statement with text parameters (never pasted into SQL). Returns the
- * result (caller PQclear()s) or NULL with err filled. */
+/* One statement with text parameters (never pasted into SQL), under the
+ * statement timeout, in one round trip. Returns the result (caller
+ * PQclear()s) or NULL with err filled. A connection found dead before
+ * sending is reset once (not when the caller had a transaction open on it);
+ * a connection lost after sending is not retried: DB_ERR_CONNECTION. */
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
                   struct db_error *err);
-/* Runs SQL text with no parameters (migration files): many statements allowed. */
+/* Runs SQL text with no parameters (migration files): many statements
+ * allowed; no statement timeout, no reconnect. */
 bool db_exec_script(struct db *db, const char *sql, struct db_error *err);
 
 /* A signed-in staff member's database identity: every transaction runs as
@@ -99,10 +109,14 @@ struct db_stmt {
 #define DB_STMT(s, n, p) { .sql = (s), .nparams = (n), .params = (p), .res = NULL }
 
 /* Runs stmts in one transaction as the session's staff member, pipelined in
- * one round trip: BEGIN; SET LOCAL ROLE; session_begin; stmts...; COMMIT.
- * session may be NULL (owner/tools: no role switch). Serialization failures
- * and deadlocks are retried up to three times. On failure nothing is kept
- * and err says why; results of successful runs are in stmts[i].res. */
+ * one round trip: BEGIN; SET LOCAL ROLE and statement_timeout;
+ * session_begin; stmts...; COMMIT. session may be NULL (owner/tools: no
+ * role switch, timeout only). Serialization failures and deadlocks are
+ * retried up to three times. A connection found dead before sending is
+ * reset once; one lost after the COMMIT went out is never retried
+ * (DB_ERR_CONNECTION: the change may or may not have been saved). On
+ * failure nothing is kept and err says why; results are in stmts[i].res.
+ * The blocking twin of db_async_start (db_async.h). */
 bool db_run_tx(struct db *db, const struct db_session *session, struct db_stmt *stmts,
                size_t n, struct db_error *err);
 void db_stmts_clear(struct db_stmt *stmts, size_t n);

@@ -1,14 +1,16 @@
 /* libpq connections, statements with parameters, SQLSTATE to message, and
- * staff transactions pipelined into one round trip. The console's
- * non-blocking variants live in async.c and share the statement list. */
+ * staff transactions pipelined into one round trip. Sending and collecting
+ * live in async.c; the blocking calls here wait on that same engine. */
 #include "kontor/db.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kontor/config.h"
+#include "kontor/db_async.h"
 #include "kontor/xalloc.h"
 
 struct db {
@@ -17,6 +19,7 @@ struct db {
     char *user;
     char *appname;
     long timeout_ms;
+    bool caller_tx; /* the caller left a transaction block open (BEGIN via db_exec*) */
 };
 
 static const char *const role_names[DB_ROLE_COUNT] = {
@@ -160,6 +163,15 @@ void db_error_from_result(struct db_error *err, const PGresult *res, const PGcon
 
 /* ---- connections ----------------------------------------------------- */
 
+/* libpq prints notices (and a terminated backend's farewell) to stderr,
+ * which would scribble over the console's screen. Errors reach callers as
+ * results; notices are not shown. */
+static void db_notice_ignore(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static bool db_connect(struct db *db, char **err)
 {
     const char *keys[] = { "user", "dbname", "application_name", "connect_timeout", NULL };
@@ -177,6 +189,7 @@ static bool db_connect(struct db *db, char **err)
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (db->conn == NULL)
         fatal("out of memory connecting to the database");
+    PQsetNoticeProcessor(db->conn, db_notice_ignore, NULL);
     if (PQstatus(db->conn) != CONNECTION_OK) {
         char *m = xstrdup(PQerrorMessage(db->conn));
         m[strcspn(m, "\n")] = '\0';
@@ -250,11 +263,44 @@ bool db_ok(const struct db *db)
 
 bool db_reconnect(struct db *db)
 {
+    db->caller_tx = false;
     if (db->conn != NULL) {
         PQreset(db->conn);
-        return PQstatus(db->conn) == CONNECTION_OK;
+        if (PQstatus(db->conn) != CONNECTION_OK)
+            return false;
+        PQsetnonblocking(db->conn, 0); /* a lost async operation may have left it on */
+        return true;
     }
     return db_connect(db, NULL);
+}
+
+bool db_check(struct db *db)
+{
+    struct pollfd p;
+    PGnotify *n;
+
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return false;
+    /* An idle connection has nothing to say unless the server closed it
+     * (a terminated backend sends its FATAL error, then the end of the
+     * stream: two reads) or sent a notification, which is not wanted here. */
+    for (int i = 0; i < 8; i++) {
+        p.fd = PQsocket(db->conn);
+        p.events = POLLIN;
+        p.revents = 0;
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        if (!PQconsumeInput(db->conn))
+            return false;
+        while ((n = PQnotifies(db->conn)) != NULL)
+            PQfreemem(n);
+    }
+    return PQstatus(db->conn) == CONNECTION_OK;
+}
+
+long db_statement_timeout(const struct db *db)
+{
+    return db->timeout_ms;
 }
 
 /* ---- statements ------------------------------------------------------ */
@@ -266,32 +312,86 @@ static bool db_result_ok(const PGresult *res)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
+/* Remembers whether the caller keeps a transaction open; a lost connection
+ * (status unknown) keeps what was known, so db_ensure can refuse once. */
+static void db_note_caller_tx(struct db *db)
+{
+    PGTransactionStatusType st = db->conn ? PQtransactionStatus(db->conn) : PQTRANS_UNKNOWN;
+
+    if (st != PQTRANS_UNKNOWN)
+        db->caller_tx = st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+}
+
+static const char msg_lost_in_tx[] = "The connection to the database was lost in the middle "
+                                     "of a transaction; none of it was saved.";
+
+/* A dead connection is re-established once before anything is sent; but
+ * not when the caller had a transaction open on it: that transaction is
+ * gone, and running the next statement outside it would be wrong. */
+static bool db_ensure(struct db *db, struct db_error *err)
+{
+    if (db_check(db))
+        return true;
+    if (db->caller_tx) {
+        db->caller_tx = false;
+        db_error_set(err, DB_ERR_CONNECTION, "%s", msg_lost_in_tx);
+        return false;
+    }
+    if (!db_reconnect(db)) {
+        db_error_set(err, DB_ERR_CONNECTION, "Cannot reach the database.");
+        return false;
+    }
+    return true;
+}
+
+/* The statement timeout travels with each statement as a transaction-local
+ * set_config in the same pipeline (one round trip), not as a session SET or
+ * a startup option: a transaction-pooling PgBouncer rejects the "options"
+ * startup parameter (or drops it when told to ignore it) and would leak a
+ * session SET to whichever client gets the server connection next. */
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
                   struct db_error *err)
 {
-    PGresult *res;
+    struct db_stmt stmt = DB_STMT(sql, nparams, params);
+    struct db_async *a;
+    bool ok;
 
-    if (!db_ok(db) && !db_reconnect(db)) {
-        db_error_set(err, DB_ERR_CONNECTION, "The connection to the database was lost.");
+    if (!db_ensure(db, err))
+        return NULL;
+    a = db_async_start_exec(db, &stmt, err);
+    if (a == NULL)
+        return NULL;
+    ok = db_async_wait(a, err);
+    db_async_free(a);
+    if (!ok && db->caller_tx && !db_ok(db)) {
+        db->caller_tx = false; /* the next call may reconnect: the caller knows */
+        db_error_set(err, DB_ERR_CONNECTION, "%s", msg_lost_in_tx);
+    }
+    db_note_caller_tx(db);
+    if (!ok) {
+        PQclear(stmt.res);
         return NULL;
     }
-    res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    if (!db_result_ok(res)) {
-        db_error_from_result(err, res, db->conn);
-        PQclear(res);
-        return NULL;
-    }
-    return res;
+    return stmt.res;
 }
 
+/* No timeout here: scripts are migrations run by the owner from the
+ * command line, and a big table may legitimately take long. */
 bool db_exec_script(struct db *db, const char *sql, struct db_error *err)
 {
-    PGresult *res = PQexec(db->conn, sql);
-    bool ok = db_result_ok(res);
+    PGresult *res;
+    bool ok;
 
+    if (db->conn == NULL) {
+        db_error_set(err, DB_ERR_CONNECTION, "Not connected to the database.");
+        return false;
+    }
+    res = PQexec(db->conn, sql);
+    ok = db_result_ok(res);
     if (!ok)
         db_error_from_result(err, res, db->conn);
     PQclear(res);
+    db_note_caller_tx(db);
     return ok;
 }
 
@@ -303,116 +403,20 @@ void db_stmts_clear(struct db_stmt *stmts, size_t n)
     }
 }
 
-/* Sends the whole transaction as one pipeline. Returns false only when the
- * pipeline could not be sent (connection). */
-static bool db_tx_send(struct db *db, const struct db_session *session, struct db_stmt *stmts,
-                       size_t n)
-{
-    char timeout[32];
-    const char *setp[2] = { NULL, timeout };
-    const char *sessp[1] = { NULL };
-
-    snprintf(timeout, sizeof(timeout), "%ld", db->timeout_ms);
-    if (!PQenterPipelineMode(db->conn))
-        return false;
-    PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
-    if (session != NULL) {
-        setp[0] = db_role_pg_name(session->role);
-        sessp[0] = session->token;
-        PQsendQueryParams(db->conn,
-                          "SELECT set_config('role', $1, true), "
-                          "set_config('statement_timeout', $2, true)",
-                          2, NULL, setp, NULL, NULL, 0);
-        PQsendQueryParams(db->conn, "SELECT kontor.session_begin($1)", 1, NULL, sessp, NULL,
-                          NULL, 0);
-    }
-    for (size_t i = 0; i < n; i++)
-        PQsendQueryParams(db->conn, stmts[i].sql, stmts[i].nparams, NULL, stmts[i].params,
-                          NULL, NULL, 0);
-    PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-    return PQpipelineSync(db->conn) == 1;
-}
-
-/* Collects the results of one query of the pipeline: the last non-NULL
- * result, or NULL when the connection broke. */
-static PGresult *db_tx_next(struct db *db)
-{
-    PGresult *last = NULL, *res;
-
-    while ((res = PQgetResult(db->conn)) != NULL) {
-        PQclear(last);
-        last = res;
-    }
-    return last;
-}
-
-static bool db_tx_collect(struct db *db, const struct db_session *session, struct db_stmt *stmts,
-                          size_t n, struct db_error *err)
-{
-    size_t pre = session != NULL ? 3 : 1;
-    size_t total = pre + n + 1;
-    bool failed = false;
-
-    for (size_t i = 0; i < total; i++) {
-        PGresult *res = db_tx_next(db);
-        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-
-        if (res == NULL && PQstatus(db->conn) == CONNECTION_BAD) {
-            db_error_from_result(err, NULL, db->conn);
-            return false;
-        }
-        if (st == PGRES_FATAL_ERROR && !failed) {
-            db_error_from_result(err, res, db->conn);
-            failed = true;
-        }
-        if (!failed && i >= pre && i < pre + n)
-            stmts[i - pre].res = res;
-        else
-            PQclear(res);
-    }
-    /* The sync marker. */
-    PGresult *sync = PQgetResult(db->conn);
-    PQclear(sync);
-    PQexitPipelineMode(db->conn);
-    if (PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
-        PGresult *rb = PQexec(db->conn, "ROLLBACK");
-        PQclear(rb);
-    }
-    if (failed)
-        db_stmts_clear(stmts, n);
-    return !failed;
-}
-
 bool db_run_tx(struct db *db, const struct db_session *session, struct db_stmt *stmts,
                size_t n, struct db_error *err)
 {
-    for (int attempt = 0; attempt < 4; attempt++) {
-        struct db_error e = { 0 };
+    struct db_async *a;
+    bool ok;
 
-        if (!db_ok(db) && !db_reconnect(db)) {
-            db_error_set(err, DB_ERR_CONNECTION, "The connection to the database was lost.");
-            return false;
-        }
-        if (!db_tx_send(db, session, stmts, n)) {
-            db_error_from_result(err, NULL, db->conn);
-            if (PQpipelineStatus(db->conn) != PQ_PIPELINE_OFF)
-                PQexitPipelineMode(db->conn);
-            return false;
-        }
-        if (db_tx_collect(db, session, stmts, n, &e)) {
-            db_error_clear(&e);
-            return true;
-        }
-        if (e.cls != DB_ERR_RETRY || attempt == 3) {
-            if (err != NULL)
-                *err = e;
-            else
-                db_error_clear(&e);
-            return false;
-        }
-        db_error_clear(&e);
-    }
-    return false;
+    if (!db_ensure(db, err))
+        return false;
+    a = db_async_start(db, session, stmts, n, err);
+    if (a == NULL)
+        return false;
+    ok = db_async_wait(a, err);
+    db_async_free(a);
+    return ok;
 }
 
 /* ---- results ----------------------------------------------------------- */

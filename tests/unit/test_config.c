@@ -41,7 +41,7 @@ static void test_defaults_without_file(void **state)
 
 static void test_values_read(void **state)
 {
-    char *path = write_temp("[console]\ntheme = mono\n[pickups]\noverdue_days = 7\n", 0644);
+    char *path = write_temp("[console]\ntheme = mono\nidle_lock_minutes = 7\n", 0644);
     char *err = NULL;
     struct config *cfg = config_load(path, &err);
     long n = 0;
@@ -49,7 +49,7 @@ static void test_values_read(void **state)
     assert_non_null(cfg);
     assert_string_equal(config_path(cfg), path);
     assert_string_equal(config_get(cfg, "console", "theme"), "mono");
-    assert_true(config_get_int(cfg, "pickups", "overdue_days", 1, 365, &n, &err));
+    assert_true(config_get_int(cfg, "console", "idle_lock_minutes", 1, 1440, &n, &err));
     assert_int_equal(n, 7);
     config_free(cfg);
     unlink(path);

@@ -1,0 +1,10 @@
+/* Every console screen, one ops table each, registered in console.c. */
+#ifndef KONTOR_SCREENS_H
+#define KONTOR_SCREENS_H
+
+#include "kontor/tui.h"
+
+extern const struct screen_ops screen_login;
+extern const struct screen_ops screen_home;
+
+#endif

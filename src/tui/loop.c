@@ -1,0 +1,887 @@
+/* The console loop: one poll() over the terminal, the database socket and a
+ * signal self-pipe; the screen stack; queries queued and run without
+ * blocking; title and status bars; idle lock; clean exit on SIGHUP/SIGTERM
+ * with the terminal restored and nothing half-done committed. */
+#include "tui_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kontor/xalloc.h"
+
+#define TUI_MIN_ROWS 24
+#define TUI_MIN_COLS 80
+#define TUI_SPINNER_MS 150
+
+static int signal_pipe[2] = { -1, -1 };
+static struct tui *tui_current; /* for fatal(): restore the terminal */
+
+/* ---- signals ---------------------------------------------------------- */
+
+static void tui_on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char c = (unsigned char)sig;
+
+    if (write(signal_pipe[1], &c, 1) < 0) {
+        /* The pipe is full: the loop has signals to read already. */
+    }
+    errno = saved;
+}
+
+static void tui_signals_install(void)
+{
+    static const int sigs[] = { SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGTSTP, SIGCONT };
+    struct sigaction sa;
+
+    if (pipe(signal_pipe) != 0)
+        fatal("cannot create the signal pipe: %s", strerror(errno));
+    for (int i = 0; i < 2; i++) {
+        fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = tui_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void tui_restore_terminal(void)
+{
+    if (!isendwin()) {
+        curs_set(1);
+        endwin();
+    }
+}
+
+static void tui_fatal_cleanup(void)
+{
+    tui_restore_terminal();
+}
+
+/* ---- screens ---------------------------------------------------------- */
+
+const struct screen_ops *tui_find_screen(const struct tui *t, const char *name)
+{
+    for (size_t i = 0; i < t->nscreens; i++)
+        if (strcmp(t->screens[i]->name, name) == 0)
+            return t->screens[i];
+    return NULL;
+}
+
+static struct screen *tui_top(const struct tui *t)
+{
+    return t->depth > 0 ? t->stack[t->depth - 1] : NULL;
+}
+
+static void tui_requests_forget(struct tui *t, struct screen *s)
+{
+    struct tui_request **pp = &t->queue;
+
+    while (*pp != NULL) {
+        struct tui_request *r = *pp;
+        if (r->s == s) {
+            *pp = r->next;
+            free(r);
+        } else {
+            pp = &r->next;
+        }
+    }
+    if (t->inflight != NULL && t->inflight->s == s)
+        t->inflight->s = NULL;
+}
+
+static void tui_screen_free(struct tui *t, struct screen *s)
+{
+    tui_requests_forget(t, s);
+    for (int i = 0; i < t->noverlays; i++)
+        if (t->overlays[i]->owner == s)
+            t->overlays[i]->owner = NULL;
+    if (s->ops->close != NULL)
+        s->ops->close(s);
+    free(s->state);
+    free(s);
+}
+
+static struct screen *tui_push(struct tui *t, const struct screen_ops *ops, const char *args)
+{
+    struct screen *s = xcalloc(1, sizeof(*s));
+    char *err = NULL;
+
+    if (t->depth == TUI_MAX_STACK) {
+        tui_message(t, TUI_MSG_WARN, "Too many screens open: go back first.");
+        free(s);
+        return NULL;
+    }
+    s->ops = ops;
+    s->tui = t;
+    s->state = ops->state_size ? xcalloc(1, ops->state_size) : NULL;
+    snprintf(s->title, sizeof(s->title), "%s", ops->title);
+    t->stack[t->depth++] = s;
+    if (ops->open != NULL && !ops->open(s, args ? args : "", &err)) {
+        t->depth--;
+        tui_message(t, TUI_MSG_ERROR, "%s", err ? err : "Cannot open that.");
+        free(err);
+        tui_screen_free(t, s);
+        return NULL;
+    }
+    t->dirty = true;
+    return s;
+}
+
+struct screen *tui_open(struct tui *t, const char *name, const char *args)
+{
+    const struct screen_ops *ops = tui_find_screen(t, name);
+
+    if (ops == NULL) {
+        tui_message(t, TUI_MSG_ERROR, "There is no screen called '%s'.", name);
+        return NULL;
+    }
+    if (t->signed_in && !perm_allows(t->id.session.role, ops->perm)) {
+        tui_message(t, TUI_MSG_ERROR, "Your role (%s) may not open %s.",
+                    db_role_name(t->id.session.role), ops->name);
+        return NULL;
+    }
+    return tui_push(t, ops, args);
+}
+
+static void tui_pop_to(struct tui *t, int depth)
+{
+    while (t->depth > depth) {
+        struct screen *s = t->stack[--t->depth];
+        tui_screen_free(t, s);
+    }
+    struct screen *top = tui_top(t);
+    if (top != NULL && top->ops->resume != NULL)
+        top->ops->resume(top);
+    t->dirty = true;
+}
+
+void tui_close(struct screen *s)
+{
+    struct tui *t = s->tui;
+
+    for (int i = t->depth - 1; i >= 0; i--) {
+        if (t->stack[i] == s) {
+            tui_pop_to(t, i);
+            break;
+        }
+    }
+    if (t->depth == 0 && t->signed_in)
+        tui_open(t, "home", "");
+}
+
+void tui_dirty(struct tui *t)
+{
+    t->dirty = true;
+}
+
+void tui_quit(struct tui *t)
+{
+    t->quit = true;
+}
+
+const struct auth_identity *tui_identity(const struct tui *t)
+{
+    return &t->id;
+}
+
+bool tui_allowed(const struct tui *t, enum perm p)
+{
+    return t->signed_in && perm_allows(t->id.session.role, p);
+}
+
+const struct config *tui_config(const struct tui *t)
+{
+    return t->cfg;
+}
+
+const struct keymap *tui_keymap(const struct tui *t)
+{
+    return &t->keymap;
+}
+
+struct db *tui_login_db(struct tui *t)
+{
+    return t->db;
+}
+
+bool tui_locked(const struct tui *t, char *username, size_t len)
+{
+    if (t->locked && username != NULL)
+        snprintf(username, len, "%s", t->id.username);
+    return t->locked;
+}
+
+void tui_push_overlay(struct tui *t, struct overlay *o)
+{
+    if (t->noverlays == TUI_MAX_OVERLAYS) {
+        o->ops->free(o);
+        return;
+    }
+    t->overlays[t->noverlays++] = o;
+    t->dirty = true;
+}
+
+/* ---- messages --------------------------------------------------------- */
+
+void tui_message(struct tui *t, enum tui_msg level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(t->message, sizeof(t->message), fmt, ap);
+    va_end(ap);
+    t->message_level = level;
+    t->message_at = time(NULL);
+    t->dirty = true;
+}
+
+void tui_db_error(struct tui *t, const struct db_error *err)
+{
+    tui_message(t, err->cls == DB_ERR_CANCELED ? TUI_MSG_WARN : TUI_MSG_ERROR, "%s%s%s",
+                err->message ? err->message : "Database error.",
+                err->detail && err->detail[0] ? " " : "", err->detail ? err->detail : "");
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
+{
+    struct tui *t = s->tui;
+    struct tui_request **pp = &t->queue;
+    struct tui_request *r;
+
+    /* A newer request for the same screen and tag replaces a waiting one. */
+    for (r = t->queue; r != NULL; r = r->next) {
+        if (r->s == s && r->tag == tag) {
+            r->stmts = stmts;
+            r->n = n;
+            return;
+        }
+    }
+    r = xcalloc(1, sizeof(*r));
+    r->s = s;
+    r->tag = tag;
+    r->stmts = stmts;
+    r->n = n;
+    r->session = true;
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = r;
+}
+
+bool tui_busy(const struct tui *t)
+{
+    return t->inflight != NULL;
+}
+
+static void tui_request_finish(struct tui *t, const struct db_error *err)
+{
+    struct tui_request *r = t->inflight;
+
+    t->inflight = NULL;
+    db_async_free(t->async);
+    t->async = NULL;
+    if (r->s != NULL && r->s->ops->result != NULL)
+        r->s->ops->result(r->s, r->tag, r->stmts, r->n, err);
+    db_stmts_clear(r->stmts, r->n);
+    free(r);
+    t->dirty = true;
+}
+
+static void tui_db_lost(struct tui *t)
+{
+    if (!t->db_down)
+        tui_message(t, TUI_MSG_WARN, "Lost the database connection; reconnecting…");
+    t->db_down = true;
+    t->db_retry_at = time(NULL);
+}
+
+static void tui_request_start(struct tui *t)
+{
+    struct db_error err = { 0 };
+
+    if (t->inflight != NULL || t->queue == NULL || t->db_down || !t->signed_in || t->locked)
+        return;
+    t->inflight = t->queue;
+    t->queue = t->queue->next;
+    t->async = db_async_start(t->db, &t->id.session, t->inflight->stmts, t->inflight->n, &err);
+    if (t->async == NULL) {
+        if (err.cls == DB_ERR_CONNECTION)
+            tui_db_lost(t);
+        tui_request_finish(t, &err);
+    }
+    db_error_clear(&err);
+}
+
+static void tui_request_step(struct tui *t)
+{
+    struct db_error err = { 0 };
+    enum db_async_status st = db_async_step(t->async, &err);
+
+    if (st == DB_ASYNC_BUSY)
+        return;
+    if (st == DB_ASYNC_FAILED) {
+        if (err.cls == DB_ERR_CONNECTION)
+            tui_db_lost(t);
+        if (err.cls == DB_ERR_AUTH && t->signed_in)
+            tui_message(t, TUI_MSG_ERROR, "Your session has ended; please sign in again.");
+        tui_request_finish(t, &err);
+    } else {
+        tui_request_finish(t, NULL);
+    }
+    db_error_clear(&err);
+}
+
+static void tui_request_cancel(struct tui *t)
+{
+    if (t->async != NULL) {
+        db_async_cancel(t->async);
+        tui_message(t, TUI_MSG_WARN, "Cancelling…");
+    }
+}
+
+static void tui_reconnect_tick(struct tui *t)
+{
+    if (!t->db_down || time(NULL) < t->db_retry_at)
+        return;
+    if (db_reconnect(t->db)) {
+        t->db_down = false;
+        tui_message(t, TUI_MSG_OK, "Reconnected to the database.");
+        struct screen *top = tui_top(t);
+        if (top != NULL && top->ops->resume != NULL)
+            top->ops->resume(top);
+    } else {
+        t->db_retry_at = time(NULL) + 2;
+    }
+    t->dirty = true;
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+void tui_print(WINDOW *w, int y, int x, int width, enum theme_slot slot, enum text_align align,
+               const char *text)
+{
+    char *fitted;
+
+    if (width <= 0)
+        return;
+    fitted = text_fit(text ? text : "", width, align);
+    wattrset(w, theme_attr(slot));
+    mvwaddstr(w, y, x, fitted);
+    wattrset(w, theme_attr(THEME_BODY));
+    free(fitted);
+}
+
+void tui_printf(WINDOW *w, int y, int x, int width, enum theme_slot slot, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = xvasprintf(fmt, ap);
+    va_end(ap);
+    tui_print(w, y, x, width, slot, TEXT_ALIGN_LEFT, s);
+    free(s);
+}
+
+WINDOW *tui_box(int h, int w, const char *title)
+{
+    if (h > LINES - 2)
+        h = LINES - 2;
+    if (w > COLS - 2)
+        w = COLS - 2;
+    WINDOW *win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2);
+    wbkgdset(win, ' ' | theme_attr(THEME_DIALOG));
+    werase(win);
+    wattrset(win, theme_attr(THEME_DIALOG));
+    box(win, 0, 0);
+    if (title != NULL) {
+        char *t = xasprintf(" %s ", title);
+        int tw = text_width(t);
+        tui_print(win, 0, 2, tw < w - 4 ? tw : w - 4, THEME_DIALOG_TITLE, TEXT_ALIGN_LEFT, t);
+        free(t);
+    }
+    return win;
+}
+
+static void tui_draw_title(struct tui *t)
+{
+    struct screen *top = tui_top(t);
+    char right[320], clock[32];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    localtime_r(&now, &tm);
+    strftime(clock, sizeof(clock), "%a %d %b %H:%M", &tm);
+    if (t->signed_in)
+        snprintf(right, sizeof(right), "%s · %s%s%s  %s", t->id.username,
+                 db_role_name(t->id.session.role), t->location_name[0] ? " · " : "",
+                 t->location_name, clock);
+    else
+        snprintf(right, sizeof(right), "%s", clock);
+    int rw = text_width(right) + 1;
+    wattrset(stdscr, theme_attr(THEME_TITLE));
+    mvhline(0, 0, ' ', COLS);
+    char *left = xasprintf(" Kontor · %s", top ? top->title : "");
+    tui_print(stdscr, 0, 0, COLS - rw - 1, THEME_TITLE, TEXT_ALIGN_LEFT, left);
+    tui_print(stdscr, 0, COLS - rw, rw, THEME_TITLE, TEXT_ALIGN_RIGHT, right);
+    free(left);
+}
+
+static void tui_hints(struct tui *t, char *buf, size_t len)
+{
+    struct screen *top = tui_top(t);
+    char keys[32];
+    size_t used = 0;
+
+    buf[0] = '\0';
+    if (top != NULL) {
+        for (size_t i = 0; i < top->ops->nkeys; i++) {
+            const struct screen_key *k = &top->ops->keys[i];
+            if (!k->hint || (t->signed_in && !perm_allows(t->id.session.role, k->perm)))
+                continue;
+            used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s %s  ",
+                                     k->name, k->help);
+        }
+    }
+    if (t->signed_in) {
+        snprintf(buf + (used < len ? used : len), used < len ? len - used : 0,
+                 "%s help  %s command  %s quit",
+                 keymap_keys_text(&t->keymap, ACTION_HELP, keys, 8), ":",
+                 keymap_key_name(KEYMAP_FN(KEY_F(10)), keys + 16, 16));
+    }
+}
+
+static void tui_draw_status(struct tui *t)
+{
+    static const char spin[] = "|/-\\";
+    char hints[256], state[64];
+    int y = LINES - 1;
+    enum theme_slot slot = THEME_STATUS;
+
+    wattrset(stdscr, theme_attr(THEME_STATUS));
+    mvhline(y, 0, ' ', COLS);
+    if (t->db_down) {
+        snprintf(state, sizeof(state), "○ reconnecting");
+        slot = THEME_STATUS_WARN;
+    } else if (t->async != NULL && db_async_elapsed_ms(t->async) >= TUI_SPINNER_MS) {
+        snprintf(state, sizeof(state), "%c working · Esc cancels", spin[t->spinner % 4]);
+        slot = THEME_STATUS_WARN;
+    } else {
+        snprintf(state, sizeof(state), "● connected");
+        slot = THEME_STATUS_OK;
+    }
+    int sw = text_width(state) + 1;
+    if (t->message[0] != '\0') {
+        static const enum theme_slot slots[] = {
+            [TUI_MSG_INFO] = THEME_STATUS, [TUI_MSG_OK] = THEME_STATUS_OK,
+            [TUI_MSG_WARN] = THEME_STATUS_WARN, [TUI_MSG_ERROR] = THEME_STATUS_ERROR,
+        };
+        tui_print(stdscr, y, 1, COLS - sw - 2, slots[t->message_level], TEXT_ALIGN_LEFT,
+                  t->message);
+    } else {
+        tui_hints(t, hints, sizeof(hints));
+        tui_print(stdscr, y, 1, COLS - sw - 2, THEME_KEY_HINT, TEXT_ALIGN_LEFT, hints);
+    }
+    tui_print(stdscr, y, COLS - sw, sw, slot, TEXT_ALIGN_RIGHT, state);
+}
+
+static void tui_layout(struct tui *t)
+{
+    if (t->body != NULL)
+        delwin(t->body);
+    t->too_small = LINES < TUI_MIN_ROWS || COLS < TUI_MIN_COLS;
+    t->body = newwin(LINES > 2 ? LINES - 2 : 1, COLS, 1, 0);
+    keypad(t->body, TRUE);
+    t->dirty = true;
+}
+
+static void tui_draw(struct tui *t)
+{
+    struct screen *top = tui_top(t);
+
+    curs_set(0);
+    if (t->too_small) {
+        werase(stdscr);
+        char *m = xasprintf("Kontor needs at least %dx%d; this terminal is %dx%d.",
+                            TUI_MIN_COLS, TUI_MIN_ROWS, COLS, LINES);
+        tui_print(stdscr, LINES / 2, 0, COLS, THEME_WARNING, TEXT_ALIGN_CENTER, m);
+        free(m);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    tui_draw_title(t);
+    tui_draw_status(t);
+    wnoutrefresh(stdscr);
+    wbkgdset(t->body, ' ' | theme_attr(THEME_BODY));
+    werase(t->body);
+    if (top != NULL && top->ops->draw != NULL)
+        top->ops->draw(top, t->body);
+    wnoutrefresh(t->body);
+    for (int i = 0; i < t->noverlays; i++)
+        t->overlays[i]->ops->draw(t->overlays[i], t);
+    doupdate();
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+static void tui_key(struct tui *t, int key)
+{
+    struct screen *top = tui_top(t);
+    enum action a = keymap_lookup(&t->keymap, key);
+
+    t->last_key = time(NULL);
+    if (t->message[0] != '\0' && t->message_level != TUI_MSG_ERROR)
+        t->message[0] = '\0';
+    if (t->noverlays > 0) {
+        struct overlay *o = t->overlays[t->noverlays - 1];
+        if (!o->ops->key(o, t, key)) {
+            t->noverlays--;
+            o->ops->free(o);
+        }
+        t->dirty = true;
+        return;
+    }
+    if (t->async != NULL && (key == 27 || a == ACTION_CANCEL)) {
+        tui_request_cancel(t);
+        return;
+    }
+    if (top != NULL && top->ops->key != NULL && top->ops->key(top, key, a)) {
+        t->dirty = true;
+        return;
+    }
+    t->dirty = true;
+    switch (a) {
+    case ACTION_QUIT:
+        t->quit = true;
+        break;
+    case ACTION_HELP:
+        tui_help_open(t);
+        break;
+    case ACTION_COMMAND:
+        if (t->signed_in && !t->locked)
+            tui_palette_open(t);
+        break;
+    case ACTION_REFRESH:
+        clearok(curscr, TRUE);
+        break;
+    case ACTION_BACK:
+        if (top != NULL && t->depth > 1 && t->signed_in && !t->locked)
+            tui_close(top);
+        break;
+    default:
+        break;
+    }
+}
+
+static void tui_read_keys(struct tui *t)
+{
+    wint_t wch;
+    int ret;
+
+    /* Drain everything ncurses has buffered: it may hold keys already read. */
+    wtimeout(t->body, 0);
+    while ((ret = wget_wch(t->body, &wch)) != ERR) {
+        if (ret == KEY_CODE_YES && wch == KEY_RESIZE)
+            continue;
+        tui_key(t, keymap_key_from_wch(ret, wch));
+        if (t->quit)
+            break;
+    }
+}
+
+/* ---- sign-in and lock -------------------------------------------------- */
+
+static void tui_load_location(struct tui *t)
+{
+    static const char sql[] = "SELECT name FROM kontor.location WHERE id = $1";
+    char id[32];
+    const char *p[1] = { id };
+    struct db_stmt st = DB_STMT(sql, 1, p);
+
+    t->location_name[0] = '\0';
+    if (t->id.home_location_id == 0)
+        return;
+    snprintf(id, sizeof(id), "%lld", t->id.home_location_id);
+    if (db_run_tx(t->db, &t->id.session, &st, 1, NULL)) {
+        if (PQntuples(st.res) == 1)
+            snprintf(t->location_name, sizeof(t->location_name), "%s", db_value(st.res, 0, 0));
+        db_stmts_clear(&st, 1);
+    }
+}
+
+void tui_signed_in(struct tui *t, const struct auth_identity *id)
+{
+    bool same = t->locked && strcmp(t->id.username, id->username) == 0;
+    struct auth_identity old = t->id;
+
+    if (t->signed_in && !same)
+        auth_sign_out(t->db, &old);
+    t->id = *id;
+    t->signed_in = true;
+    t->last_key = time(NULL);
+    tui_load_location(t);
+    if (t->locked) {
+        t->locked = false;
+        if (same) {
+            /* Back to where the staff member was: drop the sign-in screen. */
+            tui_pop_to(t, t->depth - 1);
+            tui_message(t, TUI_MSG_OK, "Welcome back, %s.", id->display_name);
+            return;
+        }
+    }
+    tui_pop_to(t, 0);
+    tui_open(t, "home", "");
+    tui_message(t, TUI_MSG_OK, "Signed in as %s (%s).", id->display_name,
+                db_role_name(id->session.role));
+}
+
+static void tui_lock(struct tui *t)
+{
+    if (!t->signed_in || t->locked)
+        return;
+    while (t->noverlays > 0) {
+        struct overlay *o = t->overlays[--t->noverlays];
+        o->ops->free(o);
+    }
+    t->locked = true;
+    tui_push(t, tui_find_screen(t, "login"), "");
+    tui_message(t, TUI_MSG_WARN, "Locked after %ld minutes without a key press.",
+                t->idle_lock_s / 60);
+}
+
+/* ---- signals in the loop ---------------------------------------------- */
+
+static void tui_resize(struct tui *t)
+{
+    struct winsize ws;
+
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    tui_layout(t);
+}
+
+static void tui_suspend(struct tui *t)
+{
+    struct sigaction sa, old;
+
+    tui_restore_terminal();
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGTSTP, &sa, &old);
+    raise(SIGTSTP);
+    sigaction(SIGTSTP, &old, NULL);
+    refresh();
+    tui_resize(t);
+}
+
+static void tui_handle_signals(struct tui *t)
+{
+    unsigned char sig;
+
+    while (read(signal_pipe[0], &sig, 1) == 1) {
+        switch (sig) {
+        case SIGWINCH:
+        case SIGCONT:
+            tui_resize(t);
+            break;
+        case SIGTSTP:
+            tui_suspend(t);
+            break;
+        case SIGINT:
+            if (t->async != NULL)
+                tui_request_cancel(t);
+            else
+                tui_message(t, TUI_MSG_INFO, "Press F10 to quit.");
+            break;
+        case SIGHUP:
+        case SIGTERM:
+            t->quit = true;
+            t->exit_status = 128 + sig;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+static int tui_poll_timeout(const struct tui *t)
+{
+    int ms = 60000 - (int)(time(NULL) % 60) * 1000; /* the clock */
+
+    if (t->async != NULL)
+        ms = 100;
+    if (t->db_down)
+        ms = ms < 1000 ? ms : 1000;
+    if (t->signed_in && !t->locked && t->idle_lock_s > 0) {
+        long left = (long)(t->last_key + t->idle_lock_s - time(NULL)) * 1000;
+        if (left < ms)
+            ms = left > 0 ? (int)left : 0;
+    }
+    if (t->message[0] != '\0' && ms > 5000)
+        ms = 5000;
+    return ms;
+}
+
+static void tui_loop(struct tui *t)
+{
+    int last_minute = -1;
+
+    while (!t->quit) {
+        tui_request_start(t);
+        if (t->dirty) {
+            tui_draw(t);
+            t->dirty = false;
+        }
+        struct pollfd fds[3] = {
+            { .fd = STDIN_FILENO, .events = POLLIN },
+            { .fd = signal_pipe[0], .events = POLLIN },
+            { .fd = t->async ? db_async_fd(t->async) : -1,
+              .events = (short)(POLLIN | (t->async && db_async_want_write(t->async) ? POLLOUT : 0)) },
+        };
+        int n = poll(fds, 3, tui_poll_timeout(t));
+        if (n < 0 && errno != EINTR)
+            fatal("poll failed: %s", strerror(errno));
+        if (fds[1].revents & POLLIN)
+            tui_handle_signals(t);
+        if (fds[0].revents & (POLLHUP | POLLERR)) {
+            t->quit = true; /* the terminal (SSH connection) is gone */
+            t->exit_status = 129;
+        } else if (fds[0].revents & POLLIN) {
+            tui_read_keys(t);
+        }
+        if (t->async != NULL) {
+            tui_request_step(t);
+            if (t->async != NULL && db_async_elapsed_ms(t->async) >= TUI_SPINNER_MS) {
+                t->spinner++;
+                t->dirty = true;
+            }
+        }
+        tui_reconnect_tick(t);
+        time_t now = time(NULL);
+        if (t->signed_in && !t->locked && t->idle_lock_s > 0 &&
+            now - t->last_key >= t->idle_lock_s)
+            tui_lock(t);
+        if (t->message[0] != '\0' && now - t->message_at >= 8) {
+            t->message[0] = '\0';
+            t->dirty = true;
+        }
+        if (now / 60 != last_minute) {
+            last_minute = (int)(now / 60);
+            t->dirty = true;
+        }
+    }
+}
+
+/* ---- start and end ---------------------------------------------------- */
+
+static bool tui_setup(struct tui *t, char **err)
+{
+    const char *theme = config_get(t->cfg, "console", "theme");
+    const char *dir = config_get(t->cfg, "console", "themes_dir");
+    const char *no_color = getenv("NO_COLOR");
+    long idle = 15;
+
+    if (!keymap_load(&t->keymap, t->cfg, err))
+        return false;
+    if (!config_get_int(t->cfg, "console", "idle_lock_minutes", 0, 1440, &idle, err))
+        return false;
+    t->idle_lock_s = idle * 60;
+    if (dir == NULL || dir[0] == '\0')
+        dir = access("themes/default.ini", R_OK) == 0 ? "themes" : KONTOR_THEMEDIR;
+    if (!theme_load(&t->theme, theme, dir, err))
+        return false;
+    t->db = db_open(t->cfg, DB_TARGET_CONSOLE, err);
+    if (t->db == NULL)
+        return false;
+    if (initscr() == NULL) {
+        *err = xstrdup("cannot start the terminal (is TERM set?)");
+        return false;
+    }
+    tui_current = t;
+    fatal_set_cleanup(tui_fatal_cleanup);
+    cbreak();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    bool colour = has_colors() && (no_color == NULL || no_color[0] == '\0');
+    if (colour)
+        start_color();
+    theme_apply(&t->theme, colour, colour ? COLORS : 0);
+    tui_signals_install();
+    tui_layout(t);
+    return true;
+}
+
+static void tui_teardown(struct tui *t)
+{
+    if (t->async != NULL) {
+        /* Cancelled and drained: an unfinished transaction is rolled back. */
+        db_async_free(t->async);
+        t->async = NULL;
+        free(t->inflight);
+        t->inflight = NULL;
+    }
+    while (t->noverlays > 0) {
+        struct overlay *o = t->overlays[--t->noverlays];
+        o->ops->free(o);
+    }
+    tui_pop_to(t, 0);
+    while (t->queue != NULL) {
+        struct tui_request *r = t->queue;
+        t->queue = r->next;
+        free(r);
+    }
+    if (t->signed_in)
+        auth_sign_out(t->db, &t->id);
+    if (t->body != NULL)
+        delwin(t->body);
+    tui_restore_terminal();
+    fatal_set_cleanup(NULL);
+    tui_current = NULL;
+    for (int i = 0; i < t->nhistory; i++)
+        free(t->history[i]);
+    db_close(t->db);
+}
+
+int tui_run(struct config *cfg, const struct screen_ops *const *screens, size_t n)
+{
+    struct tui t = { .cfg = cfg, .screens = screens, .nscreens = n };
+    char *err = NULL;
+
+    if (!tui_setup(&t, &err)) {
+        tui_restore_terminal();
+        fprintf(stderr, "kontor: %s\n", err);
+        free(err);
+        db_close(t.db);
+        return 1;
+    }
+    t.last_key = time(NULL);
+    if (tui_push(&t, tui_find_screen(&t, "login"), "") == NULL) {
+        tui_teardown(&t);
+        fprintf(stderr, "kontor: no sign-in screen\n");
+        return 1;
+    }
+    tui_loop(&t);
+    tui_teardown(&t);
+    return t.exit_status;
+}

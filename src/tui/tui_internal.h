@@ -1,0 +1,87 @@
+/* The console state shared by the framework's own files (loop.c,
+ * overlay.c); screens see only include/kontor/tui.h. */
+#ifndef KONTOR_TUI_INTERNAL_H
+#define KONTOR_TUI_INTERNAL_H
+
+#include <time.h>
+
+#include "kontor/db_async.h"
+#include "kontor/tui.h"
+
+#define TUI_MAX_STACK 32
+#define TUI_MAX_OVERLAYS 4
+#define TUI_HISTORY 32
+
+struct overlay;
+
+struct overlay_ops {
+    void (*draw)(struct overlay *o, struct tui *t);
+    /* Returns false when the overlay closes (it is then freed). */
+    bool (*key)(struct overlay *o, struct tui *t, int key);
+    void (*free)(struct overlay *o);
+};
+
+struct overlay {
+    const struct overlay_ops *ops;
+    struct screen *owner; /* the screen a dialog answers to (may be NULL) */
+};
+
+struct tui_request {
+    struct screen *s; /* NULL once the screen has closed: the result is dropped */
+    int tag;
+    struct db_stmt *stmts;
+    size_t n;
+    bool session;     /* run as the signed-in staff member */
+    struct tui_request *next;
+};
+
+struct tui {
+    struct config *cfg;
+    struct keymap keymap;
+    struct theme theme;
+    const struct screen_ops *const *screens;
+    size_t nscreens;
+
+    struct screen *stack[TUI_MAX_STACK];
+    int depth;
+    struct overlay *overlays[TUI_MAX_OVERLAYS];
+    int noverlays;
+
+    struct db *db;       /* kontor_login connection */
+    bool db_down;
+    time_t db_retry_at;
+    struct auth_identity id;
+    bool signed_in;
+    bool locked;
+    char location_name[64];
+
+    struct tui_request *queue;     /* waiting */
+    struct tui_request *inflight;  /* running */
+    struct db_async *async;
+
+    WINDOW *body;
+    bool dirty;
+    bool quit;
+    bool too_small;
+    int exit_status;
+
+    char message[256];
+    enum tui_msg message_level;
+    time_t message_at;
+
+    time_t last_key;
+    long idle_lock_s;
+    int spinner;
+
+    char *history[TUI_HISTORY];
+    int nhistory;
+};
+
+const struct screen_ops *tui_find_screen(const struct tui *t, const char *name);
+void tui_push_overlay(struct tui *t, struct overlay *o);
+void tui_help_open(struct tui *t);
+void tui_palette_open(struct tui *t);
+/* Centred box helpers for overlays. */
+WINDOW *tui_box(int h, int w, const char *title);
+
+#endif
