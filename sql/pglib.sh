@@ -31,10 +31,10 @@ as_runner() {
 # runner_can_use DIR: can the server's user create files below DIR?
 runner_can_use() {
     [ "$(id -u)" = 0 ] || return 0
-    d=$1
-    while [ "$d" != / ] && [ -n "$d" ]; do
-        as_runner test -x "$d" || return 1
-        d=$(dirname "$d")
+    _d=$1
+    while [ "$_d" != / ] && [ -n "$_d" ]; do
+        as_runner test -x "$_d" || return 1
+        _d=$(dirname "$_d")
     done
     return 0
 }
@@ -48,8 +48,8 @@ pg_make_private_dir() {
 
 # pg_init DATADIR SOCKDIR SUPERUSER: a new cluster, Unix socket only, no TCP.
 pg_init() {
-    bin=$(pg_bin) || return 1
-    as_runner "$bin/initdb" -D "$1" -U "$3" -A trust -E UTF8 --locale=C.UTF-8 \
+    _pgbin=$(pg_bin) || return 1
+    as_runner "$_pgbin/initdb" -D "$1" -U "$3" -A trust -E UTF8 --locale=C.UTF-8 \
         >"$1.initdb.log" 2>&1 || {
         echo "kontor: initdb failed, see $1.initdb.log" >&2; return 1; }
     cat >>"$1/postgresql.conf" <<CONF
@@ -69,18 +69,18 @@ CONF
 
 # pg_start DATADIR LOGFILE
 pg_start() {
-    bin=$(pg_bin) || return 1
-    as_runner "$bin/pg_ctl" -D "$1" -l "$2" -w -t 60 start >/dev/null || {
+    _pgbin=$(pg_bin) || return 1
+    as_runner "$_pgbin/pg_ctl" -D "$1" -l "$2" -w -t 60 start >/dev/null || {
         echo "kontor: the database server did not start, see $2" >&2; tail -5 "$2" >&2; return 1; }
 }
 
 # pg_stop DATADIR
 pg_stop() {
-    bin=$(pg_bin) || return 1
-    as_runner "$bin/pg_ctl" -D "$1" -m fast -w stop >/dev/null
+    _pgbin=$(pg_bin) || return 1
+    as_runner "$_pgbin/pg_ctl" -D "$1" -m fast -w stop >/dev/null
 }
 
 pg_running() {
-    bin=$(pg_bin) || return 1
-    as_runner "$bin/pg_ctl" -D "$1" status >/dev/null 2>&1
+    _pgbin=$(pg_bin) || return 1
+    as_runner "$_pgbin/pg_ctl" -D "$1" status >/dev/null 2>&1
 }

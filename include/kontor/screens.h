@@ -6,5 +6,7 @@
 
 extern const struct screen_ops screen_login;
 extern const struct screen_ops screen_home;
+extern const struct screen_ops screen_staff;
+extern const struct screen_ops screen_staff_add;
 
 #endif

@@ -30,4 +30,14 @@ bool staff_admin_exists(struct db *db, bool *exists, struct db_error *err);
 bool staff_list(struct db *db, const struct db_session *s, enum export_format fmt, FILE *out,
                 struct db_error *err);
 
+/* Statements for the console (run with tui_query). Page params: [0] how
+ * ("first", "last", "after", "before", "from"), [1] filter text, [2] the
+ * boundary user name, [3] limit. Columns: user, name, role, location, state,
+ * failures, last sign-in, then the key (user name). */
+#define STAFF_PAGE_COLUMNS 7
+struct db_stmt staff_page_stmt(const char *const params[4]);
+/* params as staff_add: user, name, role, location code, hash, must change. */
+struct db_stmt staff_add_stmt(const char *const params[6]);
+struct db_stmt staff_unlock_stmt(const char *const params[1]);
+
 #endif

@@ -15,6 +15,20 @@ static const char sql_set_password[] = "SELECT kontor.staff_set_password($1, $2,
 static const char sql_unlock[] = "SELECT kontor.staff_unlock($1)";
 static const char sql_admin_exists[] =
     "SELECT EXISTS (SELECT 1 FROM kontor.staff WHERE role = 'admin' AND active)";
+static const char sql_page[] =
+    "SELECT s.username, s.display_name, s.role, coalesce(l.code, '—'), "
+    "CASE WHEN NOT s.active THEN 'inactive' "
+    "     WHEN s.locked_until > now() THEN 'LOCKED' "
+    "     WHEN s.must_change_password THEN 'must change password' ELSE 'active' END, "
+    "s.failed_attempts::text, coalesce(to_char(s.last_login_at, 'DD.MM. HH24:MI'), '—'), "
+    "s.username "
+    "FROM kontor.staff s LEFT JOIN kontor.location l ON l.id = s.home_location_id "
+    "WHERE ($2 = '' OR strpos(lower(s.username || ' ' || s.display_name), lower($2)) > 0) "
+    "  AND CASE $1 WHEN 'after' THEN s.username > $3 WHEN 'before' THEN s.username < $3 "
+    "              WHEN 'from' THEN s.username >= $3 ELSE true END "
+    "ORDER BY CASE WHEN $1 IN ('before', 'last') THEN s.username END DESC, s.username "
+    "LIMIT $4::int";
+
 static const char sql_list[] =
     "SELECT s.username, s.display_name, s.role, coalesce(l.code, '') AS location, "
     "CASE WHEN NOT s.active THEN 'inactive' "
@@ -23,6 +37,24 @@ static const char sql_list[] =
     "s.failed_attempts AS failures "
     "FROM kontor.staff s LEFT JOIN kontor.location l ON l.id = s.home_location_id "
     "ORDER BY s.username";
+
+struct db_stmt staff_page_stmt(const char *const params[4])
+{
+    struct db_stmt st = DB_STMT(sql_page, 4, params);
+    return st;
+}
+
+struct db_stmt staff_add_stmt(const char *const params[6])
+{
+    struct db_stmt st = DB_STMT(sql_add, 6, params);
+    return st;
+}
+
+struct db_stmt staff_unlock_stmt(const char *const params[1])
+{
+    struct db_stmt st = DB_STMT(sql_unlock, 1, params);
+    return st;
+}
 
 /* Hashes password (wiping it) into a string the caller wipes and frees. */
 static char *staff_hash(char *password, struct db_error *err)
@@ -64,7 +96,7 @@ long long staff_add(struct db *db, const struct db_session *s, const struct staf
         return 0;
     const char *p[6] = { n->username, n->display_name, n->role, n->location_code, hash,
                          n->must_change_password ? "true" : "false" };
-    struct db_stmt st = DB_STMT(sql_add, 6, p);
+    struct db_stmt st = staff_add_stmt(p);
     if (db_run_tx(db, s, &st, 1, err))
         id = db_value_ll(st.res, 0, 0);
     db_stmts_clear(&st, 1);
@@ -92,7 +124,7 @@ bool staff_unlock(struct db *db, const struct db_session *s, const char *usernam
                   struct db_error *err)
 {
     const char *p[1] = { username };
-    struct db_stmt st = DB_STMT(sql_unlock, 1, p);
+    struct db_stmt st = staff_unlock_stmt(p);
     bool ok = db_run_tx(db, s, &st, 1, err);
 
     db_stmts_clear(&st, 1);

@@ -6,6 +6,8 @@
 static const struct screen_ops *const screens[] = {
     &screen_login,
     &screen_home,
+    &screen_staff,
+    &screen_staff_add,
 };
 
 int console_run(struct config *cfg)

@@ -480,8 +480,11 @@ static void tui_draw_status(struct tui *t)
     } else if (t->async != NULL && db_async_elapsed_ms(t->async) >= TUI_SPINNER_MS) {
         snprintf(state, sizeof(state), "%c working · Esc cancels", spin[t->spinner % 4]);
         slot = THEME_STATUS_WARN;
+    } else if (t->listen != NULL && db_listen_state(t->listen) != DB_LISTEN_CONNECTED) {
+        snprintf(state, sizeof(state), "● connected · live updates reconnecting");
+        slot = THEME_STATUS_WARN;
     } else {
-        snprintf(state, sizeof(state), "● connected");
+        snprintf(state, sizeof(state), t->listen != NULL ? "● live" : "● connected");
         slot = THEME_STATUS_OK;
     }
     int sw = text_width(state) + 1;
@@ -624,6 +627,51 @@ static void tui_load_location(struct tui *t)
     }
 }
 
+/* Channels the database notifies on (payload: a row id). */
+static const char *const tui_channels[] = { "kontor_order", "kontor_return" };
+
+static void tui_listen_start(struct tui *t)
+{
+    char *err = NULL;
+
+    if (t->listen != NULL)
+        return;
+    t->listen = db_listen_open(t->cfg, tui_channels,
+                               sizeof(tui_channels) / sizeof(tui_channels[0]), &err);
+    if (t->listen == NULL) {
+        tui_message(t, TUI_MSG_WARN, "Live updates are off: %s", err);
+        free(err);
+    }
+}
+
+static void tui_on_notify(void *arg, const char *channel, const char *payload)
+{
+    struct tui *t = arg;
+
+    for (int i = 0; i < t->depth; i++) {
+        struct screen *s = t->stack[i];
+        if (s->ops->notify != NULL)
+            s->ops->notify(s, channel, payload);
+    }
+    t->dirty = true;
+}
+
+static void tui_listen_step(struct tui *t)
+{
+    if (t->listen == NULL)
+        return;
+    enum db_listen_state before = db_listen_state(t->listen);
+    db_listen_drain(t->listen, tui_on_notify, t);
+    if (db_listen_resumed(t->listen)) {
+        /* What happened while we were away: let the screens reload. */
+        struct screen *top = tui_top(t);
+        if (top != NULL && top->ops->resume != NULL)
+            top->ops->resume(top);
+    }
+    if (db_listen_state(t->listen) != before)
+        t->dirty = true;
+}
+
 void tui_signed_in(struct tui *t, const struct auth_identity *id)
 {
     bool same = t->locked && strcmp(t->id.username, id->username) == 0;
@@ -635,6 +683,7 @@ void tui_signed_in(struct tui *t, const struct auth_identity *id)
     t->signed_in = true;
     t->last_key = time(NULL);
     tui_load_location(t);
+    tui_listen_start(t);
     if (t->locked) {
         t->locked = false;
         if (same) {
@@ -736,6 +785,11 @@ static int tui_poll_timeout(const struct tui *t)
     }
     if (t->message[0] != '\0' && ms > 5000)
         ms = 5000;
+    if (t->listen != NULL) {
+        int lt = db_listen_timeout_ms(t->listen);
+        if (lt >= 0 && lt < ms)
+            ms = lt;
+    }
     return ms;
 }
 
@@ -749,13 +803,15 @@ static void tui_loop(struct tui *t)
             tui_draw(t);
             t->dirty = false;
         }
-        struct pollfd fds[3] = {
+        struct pollfd fds[4] = {
             { .fd = STDIN_FILENO, .events = POLLIN },
             { .fd = signal_pipe[0], .events = POLLIN },
             { .fd = t->async ? db_async_fd(t->async) : -1,
               .events = (short)(POLLIN | (t->async && db_async_want_write(t->async) ? POLLOUT : 0)) },
+            { .fd = t->listen ? db_listen_fd(t->listen) : -1,
+              .events = (short)(POLLIN | (t->listen && db_listen_want_write(t->listen) ? POLLOUT : 0)) },
         };
-        int n = poll(fds, 3, tui_poll_timeout(t));
+        int n = poll(fds, 4, tui_poll_timeout(t));
         if (n < 0 && errno != EINTR)
             fatal("poll failed: %s", strerror(errno));
         if (fds[1].revents & POLLIN)
@@ -773,6 +829,7 @@ static void tui_loop(struct tui *t)
                 t->dirty = true;
             }
         }
+        tui_listen_step(t);
         tui_reconnect_tick(t);
         time_t now = time(NULL);
         if (t->signed_in && !t->locked && t->idle_lock_s > 0 &&
@@ -853,6 +910,7 @@ static void tui_teardown(struct tui *t)
     }
     if (t->signed_in)
         auth_sign_out(t->db, &t->id);
+    db_listen_close(t->listen);
     if (t->body != NULL)
         delwin(t->body);
     tui_restore_terminal();

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "kontor/db_async.h"
+#include "kontor/db_listen.h"
 #include "kontor/tui.h"
 
 #define TUI_MAX_STACK 32
@@ -48,6 +49,7 @@ struct tui {
     int noverlays;
 
     struct db *db;       /* kontor_login connection */
+    struct db_listen *listen; /* LISTEN/NOTIFY for live lists */
     bool db_down;
     time_t db_retry_at;
     struct auth_identity id;
