@@ -27,6 +27,13 @@ size_t text_utf8_decode(const char *s, size_t len, uint32_t *cp);
  * Everything else passes unchanged. The caller frees the result. */
 char *text_sanitize(const char *in);
 
+/* Encodes code point cp as UTF-8 into out (1-4 bytes); returns the length. */
+size_t text_utf8_encode(uint32_t cp, char out[4]);
+/* Whether a typed code point may enter a text field: no control, C1, bidi
+ * override or surrogate characters (and nothing at or above 0x110000, where
+ * the key map puts function keys). */
+bool text_is_typeable(int cp);
+
 /* Display columns of the sanitized form of utf8: wide (CJK) characters count
  * 2, combining characters 0, characters wcwidth() does not know 1. */
 int text_width(const char *utf8);

@@ -474,37 +474,6 @@ size_t form_focus(const struct form *f)
 
 /* ---- keys ------------------------------------------------------------- */
 
-static bool form_is_printable(int key)
-{
-    return key >= 0x20 && key != 0x7f && !(key >= 0x80 && key <= 0x9f) &&
-           !(key >= 0x202a && key <= 0x202e) && !(key >= 0x2066 && key <= 0x2069) &&
-           !(key >= 0xd800 && key <= 0xdfff) && key < KEYMAP_FN_BASE;
-}
-
-static size_t form_utf8_encode(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 static size_t form_count_chars(const char *s, size_t len)
 {
     size_t n = 0;
@@ -562,7 +531,7 @@ static enum form_event form_insert(struct form *f, int key)
     if (!form_kind_accepts(fd->kind, key) ||
         form_count_chars(in->buf, in->len) >= form_max_len(fd))
         return FORM_HANDLED;
-    n = form_utf8_encode((uint32_t)key, enc);
+    n = text_utf8_encode((uint32_t)key, enc);
     if (in->len + n >= in->cap)
         return FORM_HANDLED;
     memmove(in->buf + in->cur + n, in->buf + in->cur, in->len - in->cur + 1);
@@ -697,11 +666,11 @@ enum form_event form_key(struct form *f, int key, enum action a)
 {
     enum form_event ev;
 
-    if (a == ACTION_CANCEL || (a == ACTION_BACK && !form_is_printable(key)))
+    if (a == ACTION_CANCEL || (a == ACTION_BACK && !text_is_typeable(key)))
         return FORM_CANCEL;
     if (f->n == 0)
         return a == ACTION_SAVE ? FORM_SAVE : FORM_NONE;
-    if (form_is_printable(key))
+    if (text_is_typeable(key))
         return form_char(f, key);
     if (key == FORM_KEY_ENTER || a == ACTION_OPEN)
         return f->focus + 1 == f->n ? form_save(f) : form_move(f, true);

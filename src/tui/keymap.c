@@ -167,27 +167,6 @@ bool keymap_parse_key(const char *name, int *key)
     return true;
 }
 
-static void keymap_utf8_encode(uint32_t cp, char *out)
-{
-    unsigned char *u = (unsigned char *)out;
-
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp, u[1] = 0;
-    } else if (cp < 0x800) {
-        u[0] = (unsigned char)(0xc0 | (cp >> 6));
-        u[1] = (unsigned char)(0x80 | (cp & 0x3f)), u[2] = 0;
-    } else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | (cp >> 12));
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f)), u[3] = 0;
-    } else {
-        u[0] = (unsigned char)(0xf0 | (cp >> 18));
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f)), u[4] = 0;
-    }
-}
-
 const char *keymap_key_name(int key, char *buf, size_t len)
 {
     char tmp[32];
@@ -209,7 +188,7 @@ const char *keymap_key_name(int key, char *buf, size_t len)
         snprintf(tmp, sizeof(tmp), "C-%c", 'a' + key - 1);
     else if (key > 0x20 && key < KEYMAP_FN_BASE && !(key >= 0x7f && key <= 0x9f) &&
              !(key >= 0xd800 && key <= 0xdfff))
-        keymap_utf8_encode((uint32_t)key, tmp);
+        tmp[text_utf8_encode((uint32_t)key, tmp)] = '\0';
     else
         snprintf(tmp, sizeof(tmp), "<%02x>", (unsigned)key);
     snprintf(buf, len, "%s", tmp);

@@ -30,30 +30,6 @@ static size_t lineedit_next(const struct lineedit *le, size_t pos)
     return pos;
 }
 
-static size_t lineedit_encode(uint32_t cp, char out[4])
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 static void lineedit_delete(struct lineedit *le, size_t from, size_t to)
 {
     memmove(le->buf + from, le->buf + to, le->len - to);
@@ -80,9 +56,9 @@ bool lineedit_key(struct lineedit *le, int key)
         le->cursor = le->len;
     } else if (key == 21) { /* Ctrl-U */
         lineedit_clear(le);
-    } else if (key >= 32 && key != 127 && key < KEYMAP_FN_BASE && !(key >= 0x80 && key < 0xA0)) {
+    } else if (text_is_typeable(key)) {
         char enc[4];
-        size_t n = lineedit_encode((uint32_t)key, enc);
+        size_t n = text_utf8_encode((uint32_t)key, enc);
         if (le->len + n >= LINEEDIT_MAX)
             return true;
         memmove(le->buf + le->cursor + n, le->buf + le->cursor, le->len - le->cursor);

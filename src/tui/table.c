@@ -568,38 +568,6 @@ int table_page_rows(const struct table *t)
 
 /* ---- keys ------------------------------------------------------------- */
 
-/* Characters that may be typed: no controls, no bidi overrides. */
-static bool table_is_printable(int key)
-{
-    return key >= 0x20 && key != 0x7f && !(key >= 0x80 && key <= 0x9f) &&
-           !(key >= 0x202a && key <= 0x202e) && !(key >= 0x2066 && key <= 0x2069) &&
-           !(key >= 0xd800 && key <= 0xdfff) && key < KEYMAP_FN_BASE;
-}
-
-static size_t table_utf8_encode(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 static void table_move(struct table *t, long delta)
 {
     if (t->nrows == 0)
@@ -651,8 +619,8 @@ static bool table_key_filter(struct table *t, int key, enum action a)
     char enc[4];
     size_t n;
 
-    if (table_is_printable(key)) {
-        n = table_utf8_encode((uint32_t)key, enc);
+    if (text_is_typeable(key)) {
+        n = text_utf8_encode((uint32_t)key, enc);
         if (t->filter_len + n < TABLE_FILTER_MAX) {
             memcpy(t->filter + t->filter_len, enc, n);
             t->filter_len += n;
