@@ -3,7 +3,7 @@
 # missing. When everything is present it does nothing and asks for nothing.
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libpq-dev libsodium-dev libiniparser-dev
-libcmocka-dev postgresql postgresql-contrib tmux ncurses-term"
+libcmocka-dev postgresql postgresql-contrib tmux ncurses-term procps"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

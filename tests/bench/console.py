@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Measures the real console on a pseudo-terminal: time from start to the
+sign-in screen, resident memory after sign-in, and bytes written to the
+terminal per cursor move in a list. Usage: console.py KONTOR_BIN [runs]
+(PG* variables choose the database; it needs the demo accounts and a list
+with at least 120 rows on the staff screen: see tests/bench/run.sh)."""
+import fcntl, os, pty, select, statistics, struct, sys, termios, time
+
+BIN = sys.argv[1]
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+
+
+def spawn(cols=100, rows=30):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["TERM"] = "xterm-256color"
+        os.environ["LANG"] = "C.UTF-8"
+        os.execv(BIN, [BIN])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    return pid, fd
+
+
+def read_until(fd, needle, timeout=10.0):
+    buf = b""
+    end = time.monotonic() + timeout
+    while needle not in buf:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(needle)
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            buf += os.read(fd, 65536)
+    return buf
+
+
+def drain(fd, quiet=0.15):
+    """Bytes written until the terminal has been quiet for `quiet` seconds."""
+    n = 0
+    while True:
+        r, _, _ = select.select([fd], [], [], quiet)
+        if not r:
+            return n
+        n += len(os.read(fd, 65536))
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def stop(pid, fd):
+    os.write(fd, b"\x1b[21~")  # F10
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    os.close(fd)
+
+
+startup, rss, per_move, per_page = [], [], [], []
+for _ in range(RUNS):
+    t0 = time.monotonic()
+    pid, fd = spawn()
+    read_until(fd, b"User name")
+    startup.append((time.monotonic() - t0) * 1000)
+    os.write(fd, b"manager\rdemo\r")
+    read_until(fd, b"Waiting for you")
+    drain(fd)
+    rss.append(rss_kib(pid))
+    stop(pid, fd)
+
+pid, fd = spawn()
+read_until(fd, b"User name")
+os.write(fd, b"admin\rdemo\r")
+read_until(fd, b"Waiting for you")
+os.write(fd, b":staff\r")
+read_until(fd, b"all accounts")
+drain(fd)
+for _ in range(100):
+    os.write(fd, b"j")
+    per_move.append(drain(fd, 0.05))
+for _ in range(5):
+    os.write(fd, b"\x1b[6~")  # PgDn
+    per_page.append(drain(fd, 0.1))
+stop(pid, fd)
+
+print(f"start to sign-in screen: median {statistics.median(startup):.1f} ms, "
+      f"max {max(startup):.1f} ms ({RUNS} runs)")
+print(f"resident memory after sign-in: median {statistics.median(rss) / 1024:.1f} MiB")
+print(f"bytes to the terminal for 100 cursor moves in a list: {sum(per_move)} "
+      f"(median {statistics.median(per_move):.0f} per move, max {max(per_move)})")
+print(f"bytes per page down: median {statistics.median(per_page):.0f}")
