@@ -754,8 +754,10 @@ static void tui_handle_signals(struct tui *t)
         case SIGINT:
             if (t->async != NULL)
                 tui_request_cancel(t);
+            else if (!t->signed_in)
+                t->quit = true;
             else
-                tui_message(t, TUI_MSG_INFO, "Press F10 to quit.");
+                tui_message(t, TUI_MSG_INFO, "Press F10 or type :quit to quit.");
             break;
         case SIGHUP:
         case SIGTERM:

@@ -91,14 +91,7 @@ void tui_help_open(struct tui *t)
         }
         help_add(h, NULL, "");
     }
-    help_add(h, NULL, "Everywhere");
-    for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
-        keymap_keys_text(&t->keymap, (enum action)a, keys, sizeof(keys));
-        if (keys[0] != '\0')
-            help_add(h, keys, action_help((enum action)a));
-    }
     if (t->signed_in) {
-        help_add(h, NULL, "");
         help_add(h, NULL, "Commands (type : then the name; Tab completes)");
         for (size_t i = 0; i < t->nscreens; i++) {
             const struct screen_ops *s = t->screens[i];
@@ -108,6 +101,14 @@ void tui_help_open(struct tui *t)
             help_add(h, name, s->help);
             free(name);
         }
+        help_add(h, ":quit", "quit Kontor (also :q)");
+        help_add(h, NULL, "");
+    }
+    help_add(h, NULL, "Everywhere");
+    for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
+        keymap_keys_text(&t->keymap, (enum action)a, keys, sizeof(keys));
+        if (keys[0] != '\0')
+            help_add(h, keys, action_help((enum action)a));
     }
     help_add(h, NULL, "");
     help_add(h, NULL, "Keys can be changed in the [keys] section of kontor.ini; see kontor(1).");
@@ -204,6 +205,10 @@ static void palette_run(struct tui *t, const char *cmd)
     memcpy(name, cmd, wlen);
     name[wlen] = '\0';
     palette_remember(t, cmd);
+    if (strcmp(name, "quit") == 0 || strcmp(name, "q") == 0) {
+        tui_quit(t);
+        return;
+    }
     const struct screen_ops *s = tui_find_screen(t, name);
     if (s == NULL || !s->in_palette) {
         tui_message(t, TUI_MSG_ERROR, "Unknown command ':%s' — press ? for the list.", name);

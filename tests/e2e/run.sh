@@ -8,6 +8,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 testcluster_start "$1" || exit 1
 export E2E_TMUX="kontor-e2e-$$" E2E_OUT="$TEST_BASE/e2e"
 mkdir -p "$E2E_OUT"
+# A session that lives for the whole run, so the private tmux server never
+# exits between tests.
+tmux -L "$E2E_TMUX" new-session -d -s keepalive "sleep 3600" || exit 1
 passed=0 failed=0
 for file in "$top"/tests/e2e/test_*.sh; do
     for fn in $(grep -o '^test_[a-z0-9_]*' "$file"); do

@@ -89,8 +89,10 @@ test_no_color_and_vt100() {
     e2e_sign_in service demo
     e2e_wait "Waiting for you" || return 1
     e2e_keys '?'
-    e2e_wait "Show the keys" || return 1
-    e2e_keys Escape F10
+    e2e_wait "Keys · ? or Esc closes" || return 1
+    e2e_keys Escape
+    e2e_gone "Keys · ? or Esc closes" || return 1
+    e2e_keys ':'; e2e_type quit; e2e_keys Enter
     e2e_wait "__EXIT=0" || return 1
 }
 
