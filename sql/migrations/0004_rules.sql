@@ -7,6 +7,33 @@ SET LOCAL search_path = kontor, public;
 
 -- Helpers -------------------------------------------------------------------
 
+-- Guards for the invariants that sum over many rows (returned <= sold,
+-- refunded <= captured). Locking the parent row is not enough: under
+-- REPEATABLE READ a lock conflicts with nothing and the snapshot misses the
+-- other transaction's rows. Updating a guard row is a real write, so a
+-- concurrent REPEATABLE READ/SERIALIZABLE transaction fails with 40001 and a
+-- READ COMMITTED one waits and then sums with a fresh snapshot.
+CREATE TABLE kontor.invariant_guard (
+    kind text NOT NULL,
+    id   bigint NOT NULL,
+    n    bigint NOT NULL DEFAULT 1,
+    PRIMARY KEY (kind, id)
+);
+
+CREATE FUNCTION kontor._guard(p_kind text, p_id bigint) RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = kontor, public, pg_temp
+AS $$
+    INSERT INTO kontor.invariant_guard (kind, id) VALUES (p_kind, p_id)
+    ON CONFLICT (kind, id) DO UPDATE SET n = kontor.invariant_guard.n + 1
+$$;
+
+-- True for NULL, empty, or only white space of any kind (a reason must say something).
+CREATE FUNCTION kontor.is_blank(p text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(p, '') ~ '^[[:space:]]*$'
+$$;
+
 -- A setting for a scope (channel code, role name), else the default ('').
 CREATE FUNCTION kontor.setting_value(p_key text, p_scope text DEFAULT '') RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER
@@ -113,7 +140,7 @@ BEGIN
                 OLD.number, OLD.status, NEW.status, OLD.fulfilment
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'order_transition';
         END IF;
-        IF v_reason AND coalesce(btrim(NEW.status_note), '') = '' THEN
+        IF v_reason AND kontor.is_blank(NEW.status_note) THEN
             RAISE EXCEPTION 'order %: a reason is required to move from % to %',
                 OLD.number, OLD.status, NEW.status
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'order_transition_reason';
@@ -255,7 +282,7 @@ BEGIN
             RAISE EXCEPTION 'return %: status cannot move from % to %', OLD.rma, OLD.status, NEW.status
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'return_transition';
         END IF;
-        IF v_reason AND coalesce(btrim(NEW.status_note), '') = '' THEN
+        IF v_reason AND kontor.is_blank(NEW.status_note) THEN
             RAISE EXCEPTION 'return %: a reason is required to move from % to %', OLD.rma, OLD.status, NEW.status
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'return_transition_reason';
         END IF;
@@ -325,6 +352,7 @@ DECLARE
 BEGIN
     SELECT id, order_id, rma, status, location_id INTO r FROM kontor.return_order WHERE id = NEW.return_id;
     -- lock the sold line: concurrent returns of it are checked one after the other
+    PERFORM kontor._guard('order_line.returned', NEW.order_line_id);
     SELECT id, order_id, qty, product_id INTO ol FROM kontor.order_line WHERE id = NEW.order_line_id FOR UPDATE;
     IF ol.order_id <> r.order_id THEN
         RAISE EXCEPTION 'return %: order line % belongs to another order', r.rma, ol.id
@@ -394,7 +422,7 @@ DECLARE
     v_sid bigint := kontor._require_role('manager');
     r kontor.return_order%ROWTYPE;
 BEGIN
-    IF coalesce(btrim(p_reason), '') = '' THEN
+    IF kontor.is_blank(p_reason) THEN
         RAISE EXCEPTION 'a decision needs a reason' USING ERRCODE = 'check_violation';
     END IF;
     SELECT * INTO r FROM kontor.return_order WHERE id = p_return_id FOR UPDATE;
@@ -432,6 +460,7 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.order_id <> OLD.order_id THEN
         RAISE EXCEPTION 'a refund cannot move to another order' USING ERRCODE = 'check_violation';
     END IF;
+    PERFORM kontor._guard('order.refunded', NEW.order_id);
     SELECT id, number INTO o FROM kontor.sales_order WHERE id = NEW.order_id FOR UPDATE;
     -- a repeated idempotency key is left to the unique index (ON CONFLICT DO NOTHING)
     IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM kontor.refund WHERE idempotency_key = NEW.idempotency_key) THEN
@@ -495,6 +524,7 @@ DECLARE
     v_captured bigint;
     v_refunded bigint;
 BEGIN
+    PERFORM kontor._guard('order.refunded', v_order);
     PERFORM 1 FROM kontor.sales_order WHERE id = v_order FOR UPDATE;
     SELECT coalesce(sum(amount_cents), 0) INTO v_captured
     FROM kontor.payment WHERE order_id = v_order AND status = 'captured';
@@ -622,7 +652,7 @@ DECLARE
     v_consents integer;
     v_ids integer;
 BEGIN
-    IF coalesce(btrim(p_reason), '') = '' THEN
+    IF kontor.is_blank(p_reason) THEN
         RAISE EXCEPTION 'an erasure needs a reason' USING ERRCODE = 'check_violation';
     END IF;
     SELECT * INTO c FROM kontor.customer WHERE id = p_customer_id FOR UPDATE;

@@ -303,13 +303,6 @@ static void race(struct dbtest *t, const char *begin, const char *sql_a, int na,
     free(bpid);
 }
 
-/* Tests that show holes are run only on request (see the report). */
-static bool known_holes_requested(void)
-{
-    const char *v = getenv("KONTOR_TEST_KNOWN_HOLES");
-    return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
-}
-
 /* 1. Returns ------------------------------------------------------------------ */
 
 static void test_return_never_exceeds_sold(void **state)
@@ -473,8 +466,6 @@ static void test_return_race_serializable(void **state)
 
 static void test_return_race_repeatable_read(void **state)
 {
-    if (!known_holes_requested())
-        skip();
     race_returns(state, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
@@ -620,8 +611,6 @@ static void test_refund_race_serializable(void **state)
 
 static void test_refund_race_repeatable_read(void **state)
 {
-    if (!known_holes_requested())
-        skip();
     race_refunds(state, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
@@ -982,8 +971,6 @@ static void test_cancel_reason_not_only_whitespace(void **state)
     struct dbtest *t = *state;
     static const char *const notes[] = { "\t", "\n", " \t\r\n " };
 
-    if (!known_holes_requested())
-        skip();
     for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
         struct order_fx o;
         make_order(t, "ship", "paid", NULL, 1, 0, &o);
