@@ -23,6 +23,8 @@ struct auth_identity {
     char username[64];
     char display_name[128];
     long long home_location_id;
+    char location_code[16];  /* "HB-01", "" when none */
+    char location_name[64];  /* "Bremen", "" when none */
     bool must_change_password;
 };
 

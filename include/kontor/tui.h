@@ -92,6 +92,8 @@ struct screen *tui_open(struct tui *t, const char *name, const char *args);
 /* Closes s (and anything above it). */
 void tui_close(struct screen *s);
 void tui_dirty(struct tui *t);
+/* Sets the screen's title (cut to fit its buffer). */
+void tui_set_title(struct screen *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tui_quit(struct tui *t);
 
 const struct auth_identity *tui_identity(const struct tui *t);

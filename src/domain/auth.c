@@ -23,6 +23,7 @@ static const char sql_finish[] =
 static const char sql_set_own[] = "SELECT kontor.staff_set_own_password($1)";
 static const char sql_rehash_own[] = "SELECT kontor.staff_rehash_own($1)";
 static const char sql_end[] = "SELECT kontor.session_end($1)";
+static const char sql_location[] = "SELECT code, name FROM kontor.location WHERE id = $1";
 
 static void auth_init(void)
 {
@@ -101,6 +102,25 @@ static void auth_fill_identity(PGresult *res, const char *username, struct auth_
     id->must_change_password = strcmp(db_value(res, 0, 6), "t") == 0;
 }
 
+/* The home location's code and name, for titles and default lists. */
+static void auth_load_location(struct db *db, struct auth_identity *id)
+{
+    char loc[32];
+    const char *p[1] = { loc };
+    struct db_stmt st = DB_STMT(sql_location, 1, p);
+
+    if (id->home_location_id == 0)
+        return;
+    snprintf(loc, sizeof(loc), "%lld", id->home_location_id);
+    if (!db_run_tx(db, &id->session, &st, 1, NULL))
+        return;
+    if (PQntuples(st.res) == 1) {
+        snprintf(id->location_code, sizeof(id->location_code), "%s", db_value(st.res, 0, 0));
+        snprintf(id->location_name, sizeof(id->location_name), "%s", db_value(st.res, 0, 1));
+    }
+    db_stmts_clear(&st, 1);
+}
+
 /* Upgrades the stored hash when libsodium's parameters have changed. */
 static void auth_maybe_rehash(struct db *db, struct auth_identity *id, const char *hash,
                               const char *password)
@@ -151,6 +171,7 @@ enum auth_result auth_sign_in(struct db *db, const char *username, char *passwor
     if (result == AUTH_OK) {
         auth_fill_identity(finish, username, id);
         auth_maybe_rehash(db, id, hash, password);
+        auth_load_location(db, id);
     }
     PQclear(finish);
 out:

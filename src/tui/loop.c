@@ -182,6 +182,19 @@ void tui_close(struct screen *s)
         tui_open(t, "home", "");
 }
 
+void tui_set_title(struct screen *s, const char *fmt, ...)
+{
+    va_list ap;
+    char *title;
+
+    va_start(ap, fmt);
+    title = xvasprintf(fmt, ap);
+    va_end(ap);
+    snprintf(s->title, sizeof(s->title), "%.*s", (int)sizeof(s->title) - 1, title);
+    free(title);
+    s->tui->dirty = true;
+}
+
 void tui_dirty(struct tui *t)
 {
     t->dirty = true;
@@ -428,8 +441,8 @@ static void tui_draw_title(struct tui *t)
     strftime(clock, sizeof(clock), "%a %d %b %H:%M", &tm);
     if (t->signed_in)
         snprintf(right, sizeof(right), "%s · %s%s%s  %s", t->id.username,
-                 db_role_name(t->id.session.role), t->location_name[0] ? " · " : "",
-                 t->location_name, clock);
+                 db_role_name(t->id.session.role), t->id.location_name[0] ? " · " : "",
+                 t->id.location_name, clock);
     else
         snprintf(right, sizeof(right), "%s", clock);
     int rw = text_width(right) + 1;
@@ -609,24 +622,6 @@ static void tui_read_keys(struct tui *t)
 
 /* ---- sign-in and lock -------------------------------------------------- */
 
-static void tui_load_location(struct tui *t)
-{
-    static const char sql[] = "SELECT name FROM kontor.location WHERE id = $1";
-    char id[32];
-    const char *p[1] = { id };
-    struct db_stmt st = DB_STMT(sql, 1, p);
-
-    t->location_name[0] = '\0';
-    if (t->id.home_location_id == 0)
-        return;
-    snprintf(id, sizeof(id), "%lld", t->id.home_location_id);
-    if (db_run_tx(t->db, &t->id.session, &st, 1, NULL)) {
-        if (PQntuples(st.res) == 1)
-            snprintf(t->location_name, sizeof(t->location_name), "%s", db_value(st.res, 0, 0));
-        db_stmts_clear(&st, 1);
-    }
-}
-
 /* Channels the database notifies on (payload: a row id). */
 static const char *const tui_channels[] = { "kontor_order", "kontor_return" };
 
@@ -682,7 +677,6 @@ void tui_signed_in(struct tui *t, const struct auth_identity *id)
     t->id = *id;
     t->signed_in = true;
     t->last_key = time(NULL);
-    tui_load_location(t);
     tui_listen_start(t);
     if (t->locked) {
         t->locked = false;

@@ -55,7 +55,6 @@ struct tui {
     struct auth_identity id;
     bool signed_in;
     bool locked;
-    char location_name[64];
 
     struct tui_request *queue;     /* waiting */
     struct tui_request *inflight;  /* running */
