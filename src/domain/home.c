@@ -1,6 +1,6 @@
 /* The home screen's figures: orders, revenue, returns and waiting pickups
- * per channel for today's business day beside the same weekday a week
- * before, and the open work of each role. */
+ * per channel for today's business day so far, beside the same weekday a
+ * week before up to the same time of day, and the open work of each role. */
 #include "kontor/home.h"
 
 #include <stdio.h>
@@ -13,7 +13,8 @@ static const char sql_figures[] =
     "r AS (SELECT today, (today::timestamp AT TIME ZONE tz) AS t0, "
     "      ((today + 1)::timestamp AT TIME ZONE tz) AS t1, "
     "      ((today - 7)::timestamp AT TIME ZONE tz) AS w0, "
-    "      ((today - 6)::timestamp AT TIME ZONE tz) AS w1 FROM d), "
+    "      least(now() - interval '7 days', ((today - 6)::timestamp AT TIME ZONE tz)) AS w1 "
+    "      FROM d), "
     "o AS (SELECT o.channel_id, "
     "      count(*) FILTER (WHERE o.placed_at >= r.t0) AS orders, "
     "      coalesce(sum(o.total_cents) FILTER (WHERE o.placed_at >= r.t0 "

@@ -132,7 +132,7 @@ static int home_draw_figures(struct home *h, WINDOW *w, int y)
 
     snprintf(head, sizeof(head), "Today, %s", h->fig.day);
     tui_print(w, y, 1, 36, THEME_HEADER, TEXT_ALIGN_LEFT, head);
-    snprintf(head, sizeof(head), "Δ vs %s", h->fig.compare);
+    snprintf(head, sizeof(head), "Δ vs %s, same time", h->fig.compare);
     tui_print(w, y, 37, 30, THEME_DIM, TEXT_ALIGN_LEFT, head);
     y++;
     static const struct {

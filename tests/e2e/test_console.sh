@@ -51,6 +51,8 @@ test_home_figures_match_sql() {
     [ "$line" = "$web" ] || fail "web row '$line', SQL says '$web'"
     line=$(e2e_screen | grep '^ All ' | awk '{print $2 " " $3}')
     [ "$line" = "$all" ] || fail "all row '$line', SQL says '$all'"
+    # The text screenshot for README.md.
+    mkdir -p "$KONTOR_TOP/build" && e2e_screen >"$KONTOR_TOP/build/home-screen.txt"
 }
 
 test_resize_to_80x24_and_back() {
