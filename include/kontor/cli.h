@@ -53,5 +53,7 @@ int cmd_staff_passwd(struct cli *cli, int argc, char **argv);
 int cmd_staff_unlock(struct cli *cli, int argc, char **argv);
 int cmd_staff_list(struct cli *cli, int argc, char **argv);
 int cmd_audit_verify(struct cli *cli, int argc, char **argv);
+int cmd_order_show(struct cli *cli, int argc, char **argv);
+int cmd_order_list(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -6,6 +6,9 @@
 
 extern const struct screen_ops screen_login;
 extern const struct screen_ops screen_home;
+extern const struct screen_ops screen_orders;
+extern const struct screen_ops screen_order;
+extern const struct screen_ops screen_pickups;
 extern const struct screen_ops screen_staff;
 extern const struct screen_ops screen_staff_add;
 

@@ -81,6 +81,9 @@ bool table_key(struct table *t, int key, enum action a);
 /* Draws the header and rows into the area (height lines, width columns at
  * y, x) of w, writing every cell of the area and nothing outside it. */
 void table_draw(struct table *t, WINDOW *w, int y, int x, int height, int width);
+/* Draws the table over the whole window and places the terminal cursor in
+ * the filter line while it is edited (hidden otherwise). */
+void table_draw_window(struct table *t, WINDOW *w);
 /* Where the terminal cursor belongs (the filter line, while it is open),
  * in w's coordinates from the last draw; false when it should be hidden. */
 bool table_cursor(const struct table *t, int *y, int *x);

@@ -23,6 +23,13 @@ static const struct cli_command cli_commands[] = {
       .help = "unlock an account locked after failed sign-ins", .run = cmd_staff_unlock },
     { .noun = "staff", .verb = "list", .args = "[--format text|csv|json]",
       .help = "list staff accounts", .run = cmd_staff_list },
+    { .noun = "order", .verb = "show", .args = "NUMBER|PICKUP-CODE|ID [--format text|json]",
+      .help = "show an order: header, lines, payments, history", .run = cmd_order_show },
+    { .noun = "order", .verb = "list",
+      .args = "[--channel C] [--status S|open] [--fulfilment F] [--location L] [--from D] "
+              "[--to D] [--text T] [--limit N] [--sort newest|oldest|total-desc|total-asc] "
+              "[--format text|csv|json]",
+      .help = "list orders across channels, newest first", .run = cmd_order_list },
     { .noun = "audit", .verb = "verify", .args = "",
       .help = "verify the audit log's hash chain", .run = cmd_audit_verify },
 };

@@ -6,6 +6,9 @@
 static const struct screen_ops *const screens[] = {
     &screen_login,
     &screen_home,
+    &screen_orders,
+    &screen_order,
+    &screen_pickups,
     &screen_staff,
     &screen_staff_add,
 };

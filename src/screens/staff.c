@@ -167,16 +167,8 @@ static bool staff_key(struct screen *s, int key, enum action a)
 static void staff_draw(struct screen *s, WINDOW *w)
 {
     struct staff_screen *ss = s->state;
-    int rows, cols, y, x;
 
-    getmaxyx(w, rows, cols);
-    table_draw(ss->table, w, 0, 0, rows, cols);
-    if (table_cursor(ss->table, &y, &x)) {
-        wmove(w, y, x);
-        curs_set(1);
-    } else {
-        curs_set(0);
-    }
+    table_draw_window(ss->table, w);
 }
 
 static void staff_resume(struct screen *s)

@@ -919,3 +919,17 @@ bool table_cursor(const struct table *t, int *y, int *x)
     *x = t->cur_x;
     return true;
 }
+
+void table_draw_window(struct table *t, WINDOW *w)
+{
+    int rows, cols, y, x;
+
+    getmaxyx(w, rows, cols);
+    table_draw(t, w, 0, 0, rows, cols);
+    if (table_cursor(t, &y, &x)) {
+        wmove(w, y, x);
+        curs_set(1);
+    } else {
+        curs_set(0);
+    }
+}
