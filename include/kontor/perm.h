@@ -19,7 +19,7 @@
 #define PERMS(X)                                                                              \
     X(HOME, "home", PERM_ALL, "see the home screen with today's figures")                   \
     X(ORDERS_VIEW, "orders.view", PERM_CLERK | PERM_SERVICE | PERM_MANAGER, "list and open orders")\
-    X(ORDERS_FULFIL, "orders.fulfil", PERM_CLERK | PERM_SERVICE | PERM_MANAGER,               \
+    X(ORDERS_FULFIL, "orders.fulfil", PERM_CLERK | PERM_MANAGER,                              \
       "pick, ship, hand over click & collect orders")                                        \
     X(ORDERS_CANCEL, "orders.cancel", PERM_SERVICE | PERM_MANAGER, "cancel orders")          \
     X(PICKUPS, "pickups", PERM_CLERK | PERM_SERVICE | PERM_MANAGER, "work the pickup queue") \

@@ -199,6 +199,34 @@ static void test_every_lifecycle_move(void **state)
     sign_out(&service);
 }
 
+/* Customer service cancels orders but never picks or hands them over: the
+ * database refuses it, whatever the console offers. */
+static void test_service_may_cancel_but_not_fulfil(void **state)
+{
+    struct dbtest *t = *state;
+    struct who service = sign_in(t, "service");
+    struct order_move_outcome out;
+    struct db_error err = { 0 };
+    long long id = order_id(t, "K-100001"); /* paid, C&C at HB-01 */
+    int v = order_version(t, id);
+    static const char *const fulfil[] = { "picking", "ready_for_pickup", "collected" };
+
+    for (size_t i = 0; i < sizeof(fulfil) / sizeof(fulfil[0]); i++) {
+        assert_false(move(&service, id, v, fulfil[i], "", &out, &err));
+        assert_string_equal(err.sqlstate, "42501");
+        assert_int_equal(err.cls, DB_ERR_PERMISSION);
+        db_error_clear(&err);
+        char *now = order_status(t, id);
+        assert_string_equal(now, "paid");
+        free(now);
+        assert_int_equal(order_version(t, id), v);
+    }
+    assert_true(move(&service, id, v, "cancelled", "customer called to cancel", &out, &err));
+    assert_int_equal(out.result, ORDER_MOVED);
+    assert_string_equal(out.status, "cancelled");
+    sign_out(&service);
+}
+
 static void test_move_refusals(void **state)
 {
     struct dbtest *t = *state;
@@ -859,6 +887,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         DBTEST(test_every_lifecycle_move),
         DBTEST(test_move_refusals),
+        DBTEST(test_service_may_cancel_but_not_fulfil),
         DBTEST(test_concurrent_moves),
         DBTEST(test_stock_reserved_released_taken_out),
         DBTEST(test_ready_writes_one_notification),

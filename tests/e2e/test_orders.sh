@@ -119,3 +119,16 @@ test_concurrent_edit_is_not_overwritten() {
     [ "$(e2e_sql "select status from kontor.sales_order where number = 'K-100019'")" = shipped ] ||
         fail "the other change was overwritten"
 }
+
+test_service_cannot_mark_orders_picked() {
+    e2e_start 100 30 || return 1
+    e2e_sign_in service demo
+    e2e_wait "Waiting for you" || return 1
+    e2e_keys ':'; e2e_type "order K-100001"; e2e_keys Enter
+    e2e_wait "Nordhafen Runner" || return 1
+    e2e_screen | grep -q "p start picking" && fail "picking is offered to service"
+    e2e_keys p
+    e2e_wait "Your role may not do that." || return 1
+    [ "$(e2e_sql "select status from kontor.sales_order where number = 'K-100001'")" = paid ] ||
+        fail "the order moved"
+}
