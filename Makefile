@@ -43,6 +43,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 DBT_SRC  := $(sort $(wildcard tests/db/test_*.c))
 DBT_BIN  := $(DBT_SRC:tests/db/%.c=$(BUILD)/tests/db/%)
 DBT_LIB  := $(BUILD)/obj/tests/db/dbtest.o
+BENCH_BIN := $(BUILD)/tests/bench/bench_orders
+SCALE    ?= M
 
 .PHONY: all deps demo check db db-stop install uninstall clean unit-test db-test e2e-test \
         san-test tests bench
@@ -65,6 +67,10 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJ)
 $(BUILD)/tests/db/%: $(BUILD)/obj/tests/db/%.o $(DBT_LIB) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(BENCH_BIN): $(BUILD)/obj/tests/bench/bench_orders.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 tests: $(BIN) $(UNIT_BIN) $(DBT_BIN)
 
@@ -95,6 +101,12 @@ db-test: $(BIN) $(DBT_BIN)
 
 e2e-test: $(BIN)
 	@sh tests/e2e/run.sh $(BIN)
+
+# Benchmarks at a named data scale (S, M = 1,000,000 orders, L = 10,000,000),
+# generated once under bench-data/ and reused: make bench SCALE=M
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@sh tests/bench/run.sh $(BIN) $(BENCH_BIN) $(SCALE)
 
 # The unit and database tests again under AddressSanitizer and UBSan.
 san-test:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/form.h"
 #include "kontor/order.h"
 #include "kontor/screens.h"
 #include "kontor/table.h"
@@ -30,6 +31,7 @@ struct orders {
     struct order_count count;
     struct staff_pref pref_get, pref_set;
     bool filter_from_args;
+    struct form *form; /* the filter form while it is open */
     /* bulk */
     struct order_move *bulk;
     char (*bulk_numbers)[24];
@@ -64,8 +66,37 @@ static const struct screen_key orders_keys[] = {
       .hint = true },
     { .key = 'R', .name = "R", .help = "marked orders: ready for pickup",
       .perm = PERM_ORDERS_FULFIL, .hint = true },
+    { .key = 'f', .name = "f", .help = "filters: channel, status, fulfilment, location, dates",
+      .perm = PERM_ORDERS_VIEW, .hint = true },
     { .key = 'x', .name = "x", .help = "clear all filters", .perm = PERM_ORDERS_VIEW },
 };
+
+enum { FF_CHANNEL, FF_STATUS, FF_FULFILMENT, FF_LOCATION, FF_FROM, FF_TO, FF_COUNT };
+
+static const char *const ff_channels[] = { "any", "web", "app", "store", "marketplace",
+                                           "phone", "social", "print" };
+static const char *const ff_statuses[] = { "any", "open", "placed", "paid", "picking",
+                                           "ready_for_pickup", "collected", "shipped",
+                                           "delivered", "completed", "cancelled",
+                                           "partially_returned", "returned" };
+static const char *const ff_fulfilments[] = { "any", "ship", "click_collect", "in_store" };
+
+static const struct form_field ff_fields[FF_COUNT] = {
+    [FF_CHANNEL] = { .label = "Channel", .kind = FORM_CHOICE, .choices = ff_channels,
+                     .nchoices = sizeof(ff_channels) / sizeof(ff_channels[0]) },
+    [FF_STATUS] = { .label = "Status", .kind = FORM_CHOICE, .choices = ff_statuses,
+                    .nchoices = sizeof(ff_statuses) / sizeof(ff_statuses[0]) },
+    [FF_FULFILMENT] = { .label = "Fulfilment", .kind = FORM_CHOICE, .choices = ff_fulfilments,
+                        .nchoices = sizeof(ff_fulfilments) / sizeof(ff_fulfilments[0]) },
+    [FF_LOCATION] = { .label = "Location code", .kind = FORM_TEXT, .width = 10, .max_len = 15 },
+    [FF_FROM] = { .label = "Placed from", .kind = FORM_DATE },
+    [FF_TO] = { .label = "Placed until", .kind = FORM_DATE },
+};
+
+static void orders_copy(char *dst, size_t len, const char *v)
+{
+    snprintf(dst, len, "%s", strcmp(v, "any") == 0 ? "" : v);
+}
 
 static enum order_sort orders_sort(struct orders *o)
 {
@@ -321,9 +352,72 @@ static void orders_bulk(struct screen *s, struct orders *o, const char *to)
     free(q);
 }
 
+static void orders_start(struct orders *o);
+static void orders_save_filter(struct orders *o);
+
+static void orders_form_open(struct orders *o)
+{
+    const char *ch = o->filter.channel[0] ? o->filter.channel : "any";
+    const char *st = o->filter.status[0] ? o->filter.status : "any";
+    const char *fu = o->filter.fulfilment[0] ? o->filter.fulfilment : "any";
+
+    o->form = form_new(ff_fields, FF_COUNT);
+    form_set(o->form, FF_CHANNEL, ch);
+    form_set(o->form, FF_STATUS, st);
+    form_set(o->form, FF_FULFILMENT, fu);
+    form_set(o->form, FF_LOCATION, o->filter.location);
+    form_set(o->form, FF_FROM, o->filter.from);
+    form_set(o->form, FF_TO, o->filter.to);
+}
+
+static void orders_form_close(struct orders *o)
+{
+    form_free(o->form);
+    o->form = NULL;
+    curs_set(0);
+}
+
+static void orders_form_apply(struct orders *o)
+{
+    struct order_filter *f = &o->filter;
+
+    orders_copy(f->channel, sizeof(f->channel), form_value(o->form, FF_CHANNEL));
+    orders_copy(f->status, sizeof(f->status), form_value(o->form, FF_STATUS));
+    orders_copy(f->fulfilment, sizeof(f->fulfilment), form_value(o->form, FF_FULFILMENT));
+    orders_copy(f->location, sizeof(f->location), form_value(o->form, FF_LOCATION));
+    orders_copy(f->from, sizeof(f->from), form_value(o->form, FF_FROM));
+    orders_copy(f->to, sizeof(f->to), form_value(o->form, FF_TO));
+    orders_form_close(o);
+    orders_start(o);
+    orders_save_filter(o);
+}
+
+static bool orders_form_key(struct orders *o, int key, enum action a)
+{
+    switch (form_key(o->form, key, a)) {
+    case FORM_SAVE:
+        orders_form_apply(o);
+        return true;
+    case FORM_CANCEL:
+        orders_form_close(o);
+        return true;
+    case FORM_NONE:
+        return a != ACTION_QUIT && a != ACTION_HELP;
+    default:
+        return true;
+    }
+}
+
 static bool orders_key(struct screen *s, int key, enum action a)
 {
     struct orders *o = s->state;
+
+    if (o->form != NULL)
+        return orders_form_key(o, key, a);
+    if (key == 'f' && !table_filter_editing(o->table)) {
+        orders_form_open(o);
+        return true;
+    }
 
     if (!table_filter_editing(o->table) && a == ACTION_OPEN) {
         const char *number = table_selected_value(o->table, ORDER_COL_NUMBER);
@@ -349,8 +443,20 @@ static bool orders_key(struct screen *s, int key, enum action a)
 static void orders_draw(struct screen *s, WINDOW *w)
 {
     struct orders *o = s->state;
+    int rows, cols, y, x;
 
-    table_draw_window(o->table, w);
+    if (o->form == NULL) {
+        table_draw_window(o->table, w);
+        return;
+    }
+    getmaxyx(w, rows, cols);
+    tui_print(w, 1, 2, cols - 4, THEME_HEADER, TEXT_ALIGN_LEFT,
+              "Filters — F2 applies, Esc leaves them as they were");
+    form_draw(o->form, w, 3, 2, rows - 4, cols - 4);
+    if (form_cursor(o->form, &y, &x)) {
+        wmove(w, y, x);
+        curs_set(1);
+    }
 }
 
 static void orders_notify(struct screen *s, const char *channel, const char *payload)
@@ -373,6 +479,8 @@ static void orders_close(struct screen *s)
 {
     struct orders *o = s->state;
 
+    if (o->form != NULL)
+        form_free(o->form);
     table_free(o->table);
     free(o->bulk);
     free(o->bulk_numbers);

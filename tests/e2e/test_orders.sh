@@ -132,3 +132,19 @@ test_service_cannot_mark_orders_picked() {
     [ "$(e2e_sql "select status from kontor.sales_order where number = 'K-100001'")" = paid ] ||
         fail "the order moved"
 }
+
+test_order_filter_form() {
+    e2e_start 120 30 || return 1
+    e2e_sign_in manager demo
+    e2e_wait "Waiting for you" || return 1
+    e2e_keys ':'; e2e_type orders; e2e_keys Enter
+    e2e_wait "Number" || return 1
+    e2e_keys x
+    e2e_wait "Orders · all channels" || return 1
+    e2e_keys f
+    e2e_wait "Filters — F2 applies" || return 1
+    e2e_keys Right Tab Right F2
+    e2e_wait "Orders · Web · open" || return 1
+    others=$(e2e_screen | grep -E '^ ?.?K-1' | grep -vc ' Web ')
+    [ "$others" = 0 ] || fail "$others rows of another channel"
+}
