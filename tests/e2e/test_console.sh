@@ -130,3 +130,21 @@ test_idle_lock_keeps_the_screen_stack() {
     e2e_wait "Welcome back" || return 1
     e2e_wait "Waiting for you" || return 1
 }
+
+# Scenario 8: the database restarts; the console says so, reconnects and
+# carries on.
+test_database_restart_reconnects() {
+    e2e_start 100 30 || return 1
+    e2e_sign_in manager demo
+    e2e_wait "Waiting for you" || return 1
+    e2e_keys ':'; e2e_type "orders web"; e2e_keys Enter
+    e2e_wait "Number" || return 1
+    pg_stop "$TEST_BASE/data" || fail "could not stop the database"
+    e2e_keys G
+    e2e_wait "reconnecting" 10 || { pg_start "$TEST_BASE/data" "$TEST_BASE/server.log"; return 1; }
+    pg_start "$TEST_BASE/data" "$TEST_BASE/server.log" || fail "could not start the database"
+    e2e_wait "● live" 20 || return 1
+    e2e_keys g
+    e2e_wait "Number" || return 1
+    e2e_screen | grep -q "K-1" || fail "no orders after reconnecting"
+}
