@@ -826,15 +826,20 @@ static void table_draw_row(const struct table *t, WINDOW *w, int y, int x, int w
 {
     const struct table_row *r = &t->rows[ri];
     bool selected = ri == t->cursor;
-    attr_t attr = theme_attr(selected ? THEME_SELECTED : r->marked ? THEME_MARK : THEME_BODY);
+    /* The selection is the ▶ in the gutter, in the selected colour, not a
+     * highlighted row: moving the cursor then rewrites two cells, not two
+     * full rows (the bytes per key press matter over a slow SSH link). */
+    attr_t row_attr = theme_attr(r->marked ? THEME_MARK : THEME_BODY);
+    attr_t sel_attr = theme_attr(THEME_SELECTED);
     int cx = x + TABLE_GUTTER, right = x + width;
 
-    table_fill(w, y, x, width, attr);
+    table_fill(w, y, x, width, row_attr);
     if (width >= TABLE_GUTTER) {
-        table_put(w, y, x, attr, selected ? TABLE_SELECTED_MARK : " ");
-        table_put(w, y, x + 1, attr, r->marked ? "*" : " ");
+        table_put(w, y, x, selected ? sel_attr : row_attr, selected ? TABLE_SELECTED_MARK : " ");
+        table_put(w, y, x + 1, row_attr, r->marked ? "*" : " ");
     }
     for (int i = 0; i < t->ncols && cx < right; i++) {
+        attr_t attr = row_attr;
         const struct table_column *c = &t->cols[i];
         bool negative = false;
         char *text, *fit;
@@ -845,8 +850,7 @@ static void table_draw_row(const struct table *t, WINDOW *w, int y, int x, int w
         avail = cw[i] < right - cx ? cw[i] : right - cx;
         text = c->money ? table_money_text(r->v[i], &negative) : xstrdup(r->v[i]);
         fit = text_fit(text, avail, c->money ? TEXT_ALIGN_RIGHT : c->align);
-        table_put(w, y, cx, negative && !selected ? theme_attr(THEME_MONEY_NEGATIVE) : attr,
-                  fit);
+        table_put(w, y, cx, negative ? theme_attr(THEME_MONEY_NEGATIVE) : attr, fit);
         free(fit);
         free(text);
         cx += cw[i] + 1;

@@ -92,6 +92,8 @@ stop(pid, fd)
 print(f"start to sign-in screen: median {statistics.median(startup):.1f} ms, "
       f"max {max(startup):.1f} ms ({RUNS} runs)")
 print(f"resident memory after sign-in: median {statistics.median(rss) / 1024:.1f} MiB")
+within, scrolling = per_move[:20], per_move[30:]
 print(f"bytes to the terminal for 100 cursor moves in a list: {sum(per_move)} "
-      f"(median {statistics.median(per_move):.0f} per move, max {max(per_move)})")
+      f"(median {statistics.median(within):.0f} per move within the page, "
+      f"{statistics.median(scrolling):.0f} per move that scrolls in a new row)")
 print(f"bytes per page down: median {statistics.median(per_page):.0f}")
