@@ -79,7 +79,6 @@ int tui_run(struct config *cfg, const struct screen_ops *const *screens, size_t 
  * callback (keep them in the screen's state). A newer query with the same
  * screen and tag replaces an older one that has not started. */
 void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n);
-bool tui_busy(const struct tui *t);
 
 enum tui_msg { TUI_MSG_INFO, TUI_MSG_OK, TUI_MSG_WARN, TUI_MSG_ERROR };
 void tui_message(struct tui *t, enum tui_msg level, const char *fmt, ...)
@@ -98,8 +97,6 @@ void tui_quit(struct tui *t);
 
 const struct auth_identity *tui_identity(const struct tui *t);
 bool tui_allowed(const struct tui *t, enum perm p);
-const struct config *tui_config(const struct tui *t);
-const struct keymap *tui_keymap(const struct tui *t);
 struct db *tui_login_db(struct tui *t);
 /* Called by the sign-in screen after a successful sign-in. */
 void tui_signed_in(struct tui *t, const struct auth_identity *id);

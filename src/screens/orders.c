@@ -37,7 +37,7 @@ struct orders {
     char (*bulk_numbers)[24];
     size_t bulk_n, bulk_done, bulk_ok;
     char bulk_to[24];
-    struct strbuf_lite { char text[1024]; } bulk_why;
+    char bulk_why[1024]; /* why the refused orders were refused */
 };
 
 static const struct table_column order_columns[ORDER_COL_COUNT] = {
@@ -222,7 +222,7 @@ static void orders_bulk_result(struct screen *s, struct orders *o, size_t i, str
                                const struct db_error *err)
 {
     struct order_move_outcome out;
-    size_t used = strlen(o->bulk_why.text);
+    size_t used = strlen(o->bulk_why);
     char *why = NULL;
 
     if (err != NULL) {
@@ -241,17 +241,17 @@ static void orders_bulk_result(struct screen *s, struct orders *o, size_t i, str
             why = xasprintf("%s: changed meanwhile (now %s)", o->bulk_numbers[i],
                             order_status_label(out.status));
     }
-    if (why != NULL && used + strlen(why) + 4 < sizeof(o->bulk_why.text)) {
+    if (why != NULL && used + strlen(why) + 4 < sizeof(o->bulk_why)) {
         if (used > 0)
-            strcat(o->bulk_why.text, " · ");
-        strcat(o->bulk_why.text, why);
+            strcat(o->bulk_why, " · ");
+        strcat(o->bulk_why, why);
     }
     free(why);
     if (++o->bulk_done < o->bulk_n)
         return;
     char *summary = xasprintf("%zu of %zu orders moved to %s.%s%s", o->bulk_ok, o->bulk_n,
                               order_status_label(o->bulk_to), o->bulk_ok < o->bulk_n ? " Not moved: " : "",
-                              o->bulk_ok < o->bulk_n ? o->bulk_why.text : "");
+                              o->bulk_ok < o->bulk_n ? o->bulk_why : "");
     tui_alert(s->tui, "Bulk action", summary);
     free(summary);
     free(o->bulk);
@@ -320,7 +320,7 @@ static void orders_bulk_confirmed(struct screen *s, bool yes, void *arg)
     o->bulk_numbers = xcalloc(count, sizeof(*o->bulk_numbers));
     o->bulk_n = count;
     o->bulk_done = o->bulk_ok = 0;
-    o->bulk_why.text[0] = '\0';
+    o->bulk_why[0] = '\0';
     /* Marks carry the first key, the order id. */
     for (size_t i = 0; i < count; i++) {
         size_t nst = 0;

@@ -215,16 +215,6 @@ bool tui_allowed(const struct tui *t, enum perm p)
     return t->signed_in && perm_allows(t->id.session.role, p);
 }
 
-const struct config *tui_config(const struct tui *t)
-{
-    return t->cfg;
-}
-
-const struct keymap *tui_keymap(const struct tui *t)
-{
-    return &t->keymap;
-}
-
 struct db *tui_login_db(struct tui *t)
 {
     return t->db;
@@ -289,15 +279,9 @@ void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
     r->tag = tag;
     r->stmts = stmts;
     r->n = n;
-    r->session = true;
     while (*pp != NULL)
         pp = &(*pp)->next;
     *pp = r;
-}
-
-bool tui_busy(const struct tui *t)
-{
-    return t->inflight != NULL;
 }
 
 static void tui_request_finish(struct tui *t, const struct db_error *err)

@@ -32,7 +32,6 @@ struct tui_request {
     int tag;
     struct db_stmt *stmts;
     size_t n;
-    bool session;     /* run as the signed-in staff member */
     struct tui_request *next;
 };
 
