@@ -16,6 +16,8 @@
 #include "kontor/text.h"
 #include "kontor/theme.h"
 
+#include "curses_fixture.h"
+
 enum { F_NAME, F_PASSWORD, F_AMOUNT, F_QTY, F_DATE, F_CHANNEL, F_NEWS, F_COUNT };
 
 static const char *const channels[] = { "web", "app", "store" };
@@ -304,33 +306,6 @@ static void test_validator_and_server_error(void **state)
 
 /* ---- drawing and secrets ------------------------------------------------ */
 
-static FILE *term_out, *term_in;
-static SCREEN *term;
-
-static int setup_curses(void **state)
-{
-    struct theme th;
-
-    if (getenv("TERM") == NULL || *getenv("TERM") == '\0')
-        setenv("TERM", "xterm-256color", 1);
-    term_out = fopen("/dev/null", "w");
-    term_in = fopen("/dev/null", "r");
-    term = newterm("xterm-256color", term_out, term_in);
-    if (term == NULL)
-        return -1;
-    theme_init_mono(&th);
-    theme_apply(&th, false, 0);
-    return 0;
-}
-
-static int teardown_curses(void **state)
-{
-    endwin();
-    delscreen(term);
-    fclose(term_out);
-    fclose(term_in);
-    return 0;
-}
 
 static const char *line_of(WINDOW *w, int y)
 {

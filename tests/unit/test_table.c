@@ -16,6 +16,8 @@
 #include "kontor/text.h"
 #include "kontor/theme.h"
 
+#include "curses_fixture.h"
+
 #define FAKE_ROWS 1000
 #define FAKE_MAX_CALLS 64
 #define PAGE 20          /* the table's page before any draw */
@@ -556,35 +558,6 @@ static void test_total_text(void **state)
 
 /* ---- drawing ------------------------------------------------------------ */
 
-static FILE *term_out, *term_in;
-static SCREEN *term;
-
-static int setup_curses(void **state)
-{
-    struct theme th;
-
-    if (getenv("TERM") == NULL || *getenv("TERM") == '\0')
-        setenv("TERM", "xterm-256color", 1);
-    if (setlocale(LC_ALL, "C.UTF-8") == NULL)
-        return -1;
-    term_out = fopen("/dev/null", "w");
-    term_in = fopen("/dev/null", "r");
-    term = newterm("xterm-256color", term_out, term_in);
-    if (term == NULL)
-        return -1;
-    theme_init_mono(&th);
-    theme_apply(&th, false, 0);
-    return 0;
-}
-
-static int teardown_curses(void **state)
-{
-    endwin();
-    delscreen(term);
-    fclose(term_out);
-    fclose(term_in);
-    return 0;
-}
 
 /* One line of w as UTF-8. */
 static char *line_of(WINDOW *w, int y, int width)
