@@ -75,9 +75,11 @@ int tui_run(struct config *cfg, const struct screen_ops *const *screens, size_t 
 /* ---- services for screens ------------------------------------------- */
 
 /* Runs stmts in one transaction as the signed-in staff member, without
- * blocking. stmts and their parameters must stay valid until the result
- * callback (keep them in the screen's state). A newer query with the same
- * screen and tag replaces an older one that has not started. */
+ * blocking. The array is copied; the SQL and parameters it points to must
+ * stay valid until the result callback (keep them in the screen's state).
+ * The callback gets the copy: it may keep a result by setting its res to
+ * NULL; the framework frees the rest. A newer query with the same screen
+ * and tag replaces an older one that has not started. */
 void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n);
 
 enum tui_msg { TUI_MSG_INFO, TUI_MSG_OK, TUI_MSG_WARN, TUI_MSG_ERROR };

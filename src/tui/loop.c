@@ -85,6 +85,13 @@ static struct screen *tui_top(const struct tui *t)
     return t->depth > 0 ? t->stack[t->depth - 1] : NULL;
 }
 
+static void tui_request_free(struct tui_request *r)
+{
+    db_stmts_clear(r->stmts, r->n);
+    free(r->stmts);
+    free(r);
+}
+
 static void tui_requests_forget(struct tui *t, struct screen *s)
 {
     struct tui_request **pp = &t->queue;
@@ -93,13 +100,21 @@ static void tui_requests_forget(struct tui *t, struct screen *s)
         struct tui_request *r = *pp;
         if (r->s == s) {
             *pp = r->next;
-            free(r);
+            tui_request_free(r);
         } else {
             pp = &r->next;
         }
     }
-    if (t->inflight != NULL && t->inflight->s == s)
-        t->inflight->s = NULL;
+    /* The running request's statements and parameters live in the screen's
+     * state: stop it (cancelled and drained, so nothing half-done commits)
+     * before that memory goes. */
+    if (t->inflight != NULL && t->inflight->s == s) {
+        db_async_free(t->async);
+        t->async = NULL;
+        tui_request_free(t->inflight);
+        t->inflight = NULL;
+        t->dirty = true;
+    }
 }
 
 static void tui_screen_free(struct tui *t, struct screen *s)
@@ -260,6 +275,22 @@ void tui_db_error(struct tui *t, const struct db_error *err)
 
 /* ---- queries ---------------------------------------------------------- */
 
+/* The request owns a copy of the statement array: results land there, and
+ * the framework frees them after the callback, whatever the callback did to
+ * the screen's own memory (a bulk action frees its array, a form closes its
+ * screen). SQL text and parameters stay the screen's, read only while the
+ * request runs; closing the screen stops a running request first. */
+static struct db_stmt *tui_stmts_copy(const struct db_stmt *stmts, size_t n)
+{
+    struct db_stmt *copy = xcalloc(n ? n : 1, sizeof(*copy));
+
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = stmts[i];
+        copy[i].res = NULL;
+    }
+    return copy;
+}
+
 void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
 {
     struct tui *t = s->tui;
@@ -269,7 +300,8 @@ void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
     /* A newer request for the same screen and tag replaces a waiting one. */
     for (r = t->queue; r != NULL; r = r->next) {
         if (r->s == s && r->tag == tag) {
-            r->stmts = stmts;
+            free(r->stmts);
+            r->stmts = tui_stmts_copy(stmts, n);
             r->n = n;
             return;
         }
@@ -277,7 +309,7 @@ void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
     r = xcalloc(1, sizeof(*r));
     r->s = s;
     r->tag = tag;
-    r->stmts = stmts;
+    r->stmts = tui_stmts_copy(stmts, n);
     r->n = n;
     while (*pp != NULL)
         pp = &(*pp)->next;
@@ -293,8 +325,7 @@ static void tui_request_finish(struct tui *t, const struct db_error *err)
     t->async = NULL;
     if (r->s != NULL && r->s->ops->result != NULL)
         r->s->ops->result(r->s, r->tag, r->stmts, r->n, err);
-    db_stmts_clear(r->stmts, r->n);
-    free(r);
+    tui_request_free(r);
     t->dirty = true;
 }
 
@@ -560,7 +591,10 @@ static void tui_key(struct tui *t, int key)
         t->dirty = true;
         return;
     }
-    if (t->async != NULL && (key == 27 || a == ACTION_CANCEL)) {
+    /* Esc cancels a query only once the spinner says so; a quick background
+     * fetch must not turn Esc from "back" into "cancel". */
+    if (t->async != NULL && db_async_elapsed_ms(t->async) >= TUI_SPINNER_MS &&
+        (key == 27 || a == ACTION_CANCEL)) {
         tui_request_cancel(t);
         return;
     }
@@ -832,7 +866,9 @@ static void tui_loop(struct tui *t)
 
 /* ---- start and end ---------------------------------------------------- */
 
-static bool tui_setup(struct tui *t, char **err)
+/* Returns 0, or the exit status: 2 for a bad configuration (keys, theme,
+ * idle lock), 1 when the database or the terminal cannot be reached. */
+static int tui_setup(struct tui *t, char **err)
 {
     const char *theme = config_get(t->cfg, "console", "theme");
     const char *dir = config_get(t->cfg, "console", "themes_dir");
@@ -840,20 +876,20 @@ static bool tui_setup(struct tui *t, char **err)
     long idle = 15;
 
     if (!keymap_load(&t->keymap, t->cfg, err))
-        return false;
+        return 2;
     if (!config_get_int(t->cfg, "console", "idle_lock_minutes", 0, 1440, &idle, err))
-        return false;
+        return 2;
     t->idle_lock_s = idle * 60;
     if (dir == NULL || dir[0] == '\0')
         dir = access("themes/default.ini", R_OK) == 0 ? "themes" : KONTOR_THEMEDIR;
     if (!theme_load(&t->theme, theme, dir, err))
-        return false;
+        return 2;
     t->db = db_open(t->cfg, DB_TARGET_CONSOLE, err);
     if (t->db == NULL)
-        return false;
+        return 1;
     if (initscr() == NULL) {
         *err = xstrdup("cannot start the terminal (is TERM set?)");
-        return false;
+        return 1;
     }
     tui_current = t;
     fatal_set_cleanup(tui_fatal_cleanup);
@@ -870,7 +906,7 @@ static bool tui_setup(struct tui *t, char **err)
     theme_apply(&t->theme, colour, colour ? COLORS : 0);
     tui_signals_install();
     tui_layout(t);
-    return true;
+    return 0;
 }
 
 static void tui_teardown(struct tui *t)
@@ -879,7 +915,7 @@ static void tui_teardown(struct tui *t)
         /* Cancelled and drained: an unfinished transaction is rolled back. */
         db_async_free(t->async);
         t->async = NULL;
-        free(t->inflight);
+        tui_request_free(t->inflight);
         t->inflight = NULL;
     }
     while (t->noverlays > 0) {
@@ -890,7 +926,7 @@ static void tui_teardown(struct tui *t)
     while (t->queue != NULL) {
         struct tui_request *r = t->queue;
         t->queue = r->next;
-        free(r);
+        tui_request_free(r);
     }
     if (t->signed_in)
         auth_sign_out(t->db, &t->id);
@@ -910,12 +946,13 @@ int tui_run(struct config *cfg, const struct screen_ops *const *screens, size_t 
     struct tui t = { .cfg = cfg, .screens = screens, .nscreens = n };
     char *err = NULL;
 
-    if (!tui_setup(&t, &err)) {
+    int status = tui_setup(&t, &err);
+    if (status != 0) {
         tui_restore_terminal();
         fprintf(stderr, "kontor: %s\n", err);
         free(err);
         db_close(t.db);
-        return 1;
+        return status;
     }
     t.last_key = time(NULL);
     if (tui_push(&t, tui_find_screen(&t, "login"), "") == NULL) {
