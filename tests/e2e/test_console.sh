@@ -148,3 +148,18 @@ test_database_restart_reconnects() {
     e2e_wait "Number" || return 1
     e2e_screen | grep -q "K-1" || fail "no orders after reconnecting"
 }
+
+# Bad configuration at start: a clear message naming the culprit, exit 2,
+# and the terminal never taken over.
+test_bad_theme_and_config_refused_at_start() {
+    out=$(PGDATABASE=$E2E_DB "$KONTOR_BIN" --config "$E2E_CFG" --theme nosuch </dev/null 2>&1)
+    st=$?
+    [ $st = 2 ] || fail "exit $st for an unknown theme"
+    echo "$out" | grep -q "nosuch.ini: cannot open theme" || fail "message: $out"
+    printf '[console]\nidle_lock_minutes = soon\n' >"$E2E_CFG"
+    out=$(PGDATABASE=$E2E_DB "$KONTOR_BIN" --config "$E2E_CFG" </dev/null 2>&1)
+    st=$?
+    [ $st = 2 ] || fail "exit $st for a bad idle_lock_minutes"
+    echo "$out" | grep -q "\[console\] idle_lock_minutes: expected a whole number" ||
+        fail "message: $out"
+}

@@ -148,3 +148,23 @@ test_order_filter_form() {
     others=$(e2e_screen | grep -E '^ ?.?K-1' | grep -vc ' Web ')
     [ "$others" = 0 ] || fail "$others rows of another channel"
 }
+
+test_order_filter_remembered_per_staff_member() {
+    e2e_start 120 30 || return 1
+    e2e_sign_in manager demo
+    e2e_wait "Waiting for you" || return 1
+    e2e_keys ':'; e2e_type "orders app c&c"; e2e_keys Enter
+    e2e_wait "Orders · App · C&C" || return 1
+    e2e_keys Escape
+    e2e_wait "Waiting for you" || return 1
+    e2e_keys ':'; e2e_type orders; e2e_keys Enter
+    e2e_wait "Orders · App · C&C" || return 1
+    e2e_keys F10; e2e_wait "__EXIT=0" || return 1
+    tmux -L "$E2E_TMUX" kill-session -t "$E2E_NAME"
+    # Another member of staff starts with their own filters.
+    e2e_start 120 30 || return 1
+    e2e_sign_in service demo
+    e2e_wait "Waiting for you" || return 1
+    e2e_keys ':'; e2e_type orders; e2e_keys Enter
+    e2e_wait "Orders · all channels" || return 1
+}
