@@ -43,6 +43,16 @@ void cli_usage(FILE *out);
 int cli_sign_in(struct cli *cli);
 /* Prints a database error to stderr; returns CLI_FAILED. */
 int cli_fail(const struct db_error *err);
+/* The `show` commands: argv is {verb, KEY}; build makes the detail's
+ * statements, or with json its one JSON statement (made by PostgreSQL),
+ * into q; they run in one transaction and print writes the text form.
+ * "no <what> KEY" on stderr when the first result is empty. */
+int cli_show(struct cli *cli, int argc, char **argv, const char *what, const char *usage,
+             struct db_stmt *(*build)(void *q, const char *key, bool json, size_t *n), void *q,
+             void (*print)(FILE *out, struct db_stmt *st));
+/* "Name       value" (value shown safely) and a titled part as a text table. */
+void cli_print_field(FILE *out, int width, const char *name, const char *value);
+void cli_print_part(FILE *out, const char *title, const PGresult *res);
 /* Reads a new password: from a file (owner-only) or twice from the terminal. */
 char *cli_new_password(const char *file, char **err);
 
@@ -54,6 +64,7 @@ int cmd_staff_unlock(struct cli *cli, int argc, char **argv);
 int cmd_staff_list(struct cli *cli, int argc, char **argv);
 int cmd_audit_verify(struct cli *cli, int argc, char **argv);
 int cmd_order_show(struct cli *cli, int argc, char **argv);
+int cmd_return_show(struct cli *cli, int argc, char **argv);
 int cmd_order_list(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -25,10 +25,12 @@
     X(PICKUPS, "pickups", PERM_CLERK | PERM_SERVICE | PERM_MANAGER, "work the pickup queue") \
     X(RETURNS_VIEW, "returns.view", PERM_CLERK | PERM_SERVICE | PERM_MANAGER,                 \
       "list and open returns")                                                               \
+    X(RETURNS_START, "returns.start", PERM_CLERK | PERM_SERVICE | PERM_MANAGER,               \
+      "start a return of any order, at any location")                                        \
     X(RETURNS_RECEIVE, "returns.receive", PERM_CLERK | PERM_SERVICE | PERM_MANAGER,           \
       "receive and inspect returned goods")                                                  \
     X(RETURNS_REFUND, "returns.refund", PERM_SERVICE | PERM_MANAGER,                          \
-      "start returns and refund within the limit")                                           \
+      "refund or credit returns within the limit")                                           \
     X(APPROVALS, "approvals", PERM_MANAGER,                                                  \
       "approve refunds over the limit or outside the window")                                \
     X(CUSTOMERS_VIEW, "customers.view", PERM_CLERK | PERM_SERVICE | PERM_MANAGER,             \

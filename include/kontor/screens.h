@@ -9,6 +9,10 @@ extern const struct screen_ops screen_home;
 extern const struct screen_ops screen_orders;
 extern const struct screen_ops screen_order;
 extern const struct screen_ops screen_pickups;
+extern const struct screen_ops screen_returns;   /* :returns, the queue */
+extern const struct screen_ops screen_return;    /* :return RMA, the detail */
+extern const struct screen_ops screen_return_new; /* :return-new ORDER, start a return */
+extern const struct screen_ops screen_approvals; /* :approvals, the manager's queue */
 extern const struct screen_ops screen_staff;
 extern const struct screen_ops screen_staff_add;
 

@@ -26,6 +26,9 @@ size_t text_utf8_decode(const char *s, size_t len, uint32_t *cp);
  *   bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069)   "<U+202E>"
  * Everything else passes unchanged. The caller frees the result. */
 char *text_sanitize(const char *in);
+/* Copies src (NULL: "") into dst of size n, cut at a UTF-8 character
+ * boundary; always terminated. */
+void text_copy(char *dst, size_t n, const char *src);
 
 /* Encodes code point cp as UTF-8 into out (1-4 bytes); returns the length. */
 size_t text_utf8_encode(uint32_t cp, char out[4]);

@@ -26,6 +26,32 @@ LEFT JOIN (SELECT ol.product_id, coalesce(so.location_id, (SELECT warehouse FROM
 WHERE l.kind IN ('store', 'warehouse')
 ORDER BY l.id, p.id;
 
+-- Returns: the order's channel and location next to the return's (0008),
+-- what came back, and each return's history from its timestamps.
+UPDATE kontor.return_order r
+SET order_channel_id = so.channel_id, order_location_id = so.location_id, status_changed_at = r.updated_at
+FROM kontor.sales_order so WHERE so.id = r.order_id;
+UPDATE kontor.return_line rl SET qty_received = rl.qty
+FROM kontor.return_order r
+WHERE r.id = rl.return_id
+  AND (r.status IN ('received', 'inspected', 'refunded', 'credited', 'exchanged', 'closed')
+       OR (r.status = 'rejected' AND rl.condition IS NOT NULL));
+INSERT INTO kontor.return_event (return_id, at, from_status, to_status, staff_id, note)
+SELECT e.* FROM (
+    SELECT id, created_at, NULL::text, 'requested', created_by, reason FROM kontor.return_order
+    UNION ALL
+    SELECT id, approval_requested_at, 'requested', 'requested', approval_requested_by,
+           'approval requested' || CASE WHEN outside_window THEN format(' (outside the window: %s days)', days_since_delivery)
+                                        ELSE ' (over the refund limit)' END || coalesce(': ' || approval_note, '')
+    FROM kontor.return_order WHERE needs_approval AND approval_requested_at IS NOT NULL
+    UNION ALL
+    SELECT id, approved_at, status, status, approved_by, approval_decision || coalesce(': ' || approval_reason, '')
+    FROM kontor.return_order WHERE approval_decision IS NOT NULL
+    UNION ALL
+    SELECT id, updated_at, NULL, status, updated_by, status_note
+    FROM kontor.return_order WHERE status <> 'requested'
+) e ORDER BY 2;
+
 -- Sequences continue after the loaded rows.
 SELECT setval('kontor.order_number_seq', (SELECT 100000 + coalesce(max(id), 0) FROM kontor.sales_order) + 1, false);
 DO $$

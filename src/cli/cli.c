@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kontor/text.h"
 #include "kontor/xalloc.h"
 
 static const struct cli_command cli_commands[] = {
@@ -30,6 +31,8 @@ static const struct cli_command cli_commands[] = {
               "[--to D] [--text T] [--limit N] [--sort newest|oldest|total-desc|total-asc] "
               "[--format text|csv|json]",
       .help = "list orders across channels, newest first", .run = cmd_order_list },
+    { .noun = "return", .verb = "show", .args = "RMA|ID [--format text|json]",
+      .help = "show a return: header, lines, refunds, history", .run = cmd_return_show },
     { .noun = "audit", .verb = "verify", .args = "",
       .help = "verify the audit log's hash chain", .run = cmd_audit_verify },
 };
@@ -159,4 +162,62 @@ int cli_main(struct config *cfg, const char *user, const char *format, int argc,
     fprintf(stderr, "kontor: unknown command '%s %s'\n", argv[0], argv[1]);
     cli_usage(stderr);
     return CLI_USAGE;
+}
+
+void cli_print_field(FILE *out, int width, const char *name, const char *value)
+{
+    char *safe = text_sanitize(value);
+
+    fprintf(out, "%-*s %s\n", width, name, safe);
+    free(safe);
+}
+
+void cli_print_part(FILE *out, const char *title, const PGresult *res)
+{
+    fprintf(out, "\n%s\n", title);
+    if (PQntuples(res) == 0)
+        fputs("  —\n", out);
+    else
+        export_text(res, out);
+}
+
+int cli_show(struct cli *cli, int argc, char **argv, const char *what, const char *usage,
+             struct db_stmt *(*build)(void *q, const char *key, bool json, size_t *n), void *q,
+             void (*print)(FILE *out, struct db_stmt *st))
+{
+    struct db_error err = { 0 };
+    struct db_stmt *st;
+    size_t n = 1;
+    int status;
+    bool json = cli->fmt == EXPORT_JSON;
+
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "usage: kontor %s show %s [--format text|json]\n", what, usage);
+        return CLI_USAGE;
+    }
+    if (cli->fmt == EXPORT_CSV) {
+        fprintf(stderr, "kontor: %s show writes text or json\n", what);
+        return CLI_USAGE;
+    }
+    status = cli_sign_in(cli);
+    if (status != CLI_OK)
+        return status;
+    st = build(q, argv[1], json, &n);
+    if (!db_run_tx(cli->db, &cli->id.session, st, n, &err)) {
+        status = cli_fail(&err);
+        db_error_clear(&err);
+        return status;
+    }
+    if (json ? db_is_null(st[0].res, 0, 0) : PQntuples(st[0].res) == 0) {
+        char *safe = text_sanitize(argv[1]);
+        fprintf(stderr, "kontor: no %s %s\n", what, safe);
+        free(safe);
+        status = CLI_FAILED;
+    } else if (json) {
+        printf("%s\n", db_value(st[0].res, 0, 0));
+    } else {
+        print(stdout, st);
+    }
+    db_stmts_clear(st, n);
+    return status;
 }

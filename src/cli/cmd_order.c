@@ -10,23 +10,6 @@
 #include "kontor/text.h"
 #include "kontor/xalloc.h"
 
-static void order_print_field(FILE *out, const char *name, const char *value)
-{
-    char *safe = text_sanitize(value);
-
-    fprintf(out, "%-10s %s\n", name, safe);
-    free(safe);
-}
-
-static void order_print_part(FILE *out, const char *title, const PGresult *res)
-{
-    fprintf(out, "\n%s\n", title);
-    if (PQntuples(res) == 0)
-        fputs("  —\n", out);
-    else
-        export_text(res, out);
-}
-
 static void order_print_text(FILE *out, struct db_stmt *st)
 {
     struct order_header h;
@@ -36,77 +19,49 @@ static void order_print_text(FILE *out, struct db_stmt *st)
     order_header_read(st[ORDER_PART_HEADER].res, &h);
     snprintf(line, sizeof(line), "%s · %s%s%s", order_fulfilment_label(h.fulfilment),
              h.channel, h.location[0] ? " · " : "", h.location);
-    order_print_field(out, "Order", h.number);
-    order_print_field(out, "Channel", line);
+    cli_print_field(out, 10, "Order", h.number);
+    cli_print_field(out, 10, "Channel", line);
     snprintf(line, sizeof(line), "%s (since %s)", order_status_label(h.status), h.status_since);
-    order_print_field(out, "Status", line);
-    order_print_field(out, "Placed", h.placed_at);
+    cli_print_field(out, 10, "Status", line);
+    cli_print_field(out, 10, "Placed", h.placed_at);
     if (h.pickup_code[0])
-        order_print_field(out, "Pickup", h.pickup_code);
+        cli_print_field(out, 10, "Pickup", h.pickup_code);
     snprintf(line, sizeof(line), "%s%s%s", h.customer, h.customer_contact[0] ? " · " : "",
              h.customer_contact);
-    order_print_field(out, "Customer", line);
+    cli_print_field(out, 10, "Customer", line);
     if (h.campaign[0] || h.touchpoint[0]) {
         snprintf(line, sizeof(line), "%s%s%s", h.campaign, h.touchpoint[0] ? " · " : "",
                  h.touchpoint);
-        order_print_field(out, "Source", line);
+        cli_print_field(out, 10, "Source", line);
     }
     money = text_money(h.total_cents, true);
     snprintf(line, sizeof(line), "%s %s", money, h.currency);
     free(money);
-    order_print_field(out, "Total", line);
+    cli_print_field(out, 10, "Total", line);
     snprintf(line, sizeof(line), "v%d, %s%s%s", h.version, h.updated_at,
              h.updated_by[0] ? " by " : "", h.updated_by);
-    order_print_field(out, "Changed", line);
-    order_print_part(out, "Lines", st[ORDER_PART_LINES].res);
-    order_print_part(out, "Payments", st[ORDER_PART_PAYMENTS].res);
-    order_print_part(out, "History", st[ORDER_PART_HISTORY].res);
+    cli_print_field(out, 10, "Changed", line);
+    cli_print_part(out, "Lines", st[ORDER_PART_LINES].res);
+    cli_print_part(out, "Payments", st[ORDER_PART_PAYMENTS].res);
+    cli_print_part(out, "History", st[ORDER_PART_HISTORY].res);
     if (PQntuples(st[ORDER_PART_NOTES].res) > 0)
-        order_print_part(out, "Notes", st[ORDER_PART_NOTES].res);
+        cli_print_part(out, "Notes", st[ORDER_PART_NOTES].res);
     if (PQntuples(st[ORDER_PART_RETURNS].res) > 0)
-        order_print_part(out, "Returns", st[ORDER_PART_RETURNS].res);
+        cli_print_part(out, "Returns", st[ORDER_PART_RETURNS].res);
+}
+
+static struct db_stmt *order_show_build(void *q, const char *key, bool json, size_t *n)
+{
+    if (json)
+        return order_detail_json_stmt(q, key);
+    return order_detail_stmts(q, key, n);
 }
 
 int cmd_order_show(struct cli *cli, int argc, char **argv)
 {
     struct order_detail q;
-    struct db_error err = { 0 };
-    struct db_stmt *st;
-    size_t n = 1;
-    int status;
 
-    if (argc != 2 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: kontor order show NUMBER|PICKUP-CODE|ID [--format text|json]\n");
-        return CLI_USAGE;
-    }
-    if (cli->fmt == EXPORT_CSV) {
-        fprintf(stderr, "kontor: order show writes text or json\n");
-        return CLI_USAGE;
-    }
-    status = cli_sign_in(cli);
-    if (status != CLI_OK)
-        return status;
-    if (cli->fmt == EXPORT_JSON)
-        st = order_detail_json_stmt(&q, argv[1]);
-    else
-        st = order_detail_stmts(&q, argv[1], &n);
-    if (!db_run_tx(cli->db, &cli->id.session, st, n, &err)) {
-        status = cli_fail(&err);
-        db_error_clear(&err);
-        return status;
-    }
-    if (cli->fmt == EXPORT_JSON ? db_is_null(st[0].res, 0, 0) : PQntuples(st[0].res) == 0) {
-        char *safe = text_sanitize(argv[1]);
-        fprintf(stderr, "kontor: no order %s\n", safe);
-        free(safe);
-        status = CLI_FAILED;
-    } else if (cli->fmt == EXPORT_JSON) {
-        printf("%s\n", db_value(st[0].res, 0, 0));
-    } else {
-        order_print_text(stdout, st);
-    }
-    db_stmts_clear(st, n);
-    return status;
+    return cli_show(cli, argc, argv, "order", "NUMBER|PICKUP-CODE|ID", order_show_build, &q, order_print_text);
 }
 
 static bool order_sort_parse(const char *s, enum order_sort *out)

@@ -364,3 +364,20 @@ bool text_is_typeable(int cp)
            !(cp >= 0x202a && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069) &&
            !(cp >= 0xd800 && cp <= 0xdfff) && cp < 0x110000;
 }
+
+void text_copy(char *dst, size_t n, const char *src)
+{
+    size_t len;
+
+    if (n == 0)
+        return;
+    src = src != NULL ? src : "";
+    len = strlen(src);
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}

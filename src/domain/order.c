@@ -12,27 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/text.h"
 #include "kontor/xalloc.h"
 
 /* ---- small helpers ------------------------------------------------------- */
 
-/* Copies src into dst (size n), cut at a UTF-8 character boundary. */
-static void copy(char *dst, size_t n, const char *src)
-{
-    size_t len;
-
-    if (n == 0)
-        return;
-    src = src != NULL ? src : "";
-    len = strlen(src);
-    if (len >= n) {
-        len = n - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-            len--;
-    }
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
 
 static void lower_ascii(char *s)
 {
@@ -136,8 +120,8 @@ static int parse_dates(struct order_filter *f, const char *w)
 
     if (dots == NULL) {
         if (is_day_word(w)) {
-            copy(f->from, sizeof(f->from), w);
-            copy(f->to, sizeof(f->to), w);
+            text_copy(f->from, sizeof(f->from), w);
+            text_copy(f->to, sizeof(f->to), w);
             return 1;
         }
         /* digits and dashes like a date, but not one */
@@ -150,14 +134,14 @@ static int parse_dates(struct order_filter *f, const char *w)
         return -1;
     memcpy(a, w, (size_t)(dots - w));
     a[dots - w] = '\0';
-    copy(b, sizeof(b), dots + 2);
+    text_copy(b, sizeof(b), dots + 2);
     if ((a[0] != '\0' && !is_day_word(a)) || (b[0] != '\0' && !is_day_word(b))
         || (a[0] == '\0' && b[0] == '\0'))
         return -1;
     if (is_date(a) && is_date(b) && strcmp(a, b) > 0)
         return -1;
-    copy(f->from, sizeof(f->from), a);
-    copy(f->to, sizeof(f->to), b);
+    text_copy(f->from, sizeof(f->from), a);
+    text_copy(f->to, sizeof(f->to), b);
     return 1;
 }
 
@@ -177,30 +161,30 @@ static bool filter_word(struct order_filter *f, const char *word)
 {
     char w[64];
 
-    copy(w, sizeof(w), word);
+    text_copy(w, sizeof(w), word);
     lower_ascii(w);
     for (size_t i = 0; i < sizeof(order_channels) / sizeof(order_channels[0]); i++)
         if (strcmp(w, order_channels[i]) == 0) {
-            copy(f->channel, sizeof(f->channel), w);
+            text_copy(f->channel, sizeof(f->channel), w);
             return true;
         }
     for (size_t i = 0; i < sizeof(fulfilment_words) / sizeof(fulfilment_words[0]); i++)
         if (strcmp(w, fulfilment_words[i].word) == 0) {
-            copy(f->fulfilment, sizeof(f->fulfilment), fulfilment_words[i].fulfilment);
+            text_copy(f->fulfilment, sizeof(f->fulfilment), fulfilment_words[i].fulfilment);
             return true;
         }
     for (size_t i = 0; i < sizeof(status_words) / sizeof(status_words[0]); i++)
         if (strcmp(w, status_words[i].word) == 0) {
-            copy(f->status, sizeof(f->status), status_words[i].status);
+            text_copy(f->status, sizeof(f->status), status_words[i].status);
             return true;
         }
     for (size_t i = 0; i < N_STATUSES; i++)
         if (strcmp(w, order_statuses[i].code) == 0) {
-            copy(f->status, sizeof(f->status), w);
+            text_copy(f->status, sizeof(f->status), w);
             return true;
         }
     if (is_location_code(word)) {
-        copy(f->location, sizeof(f->location), word);
+        text_copy(f->location, sizeof(f->location), word);
         upper_ascii(f->location);
         return true;
     }
@@ -254,7 +238,7 @@ bool order_filter_parse(struct order_filter *f, const char *args, char **err)
             memcpy(text + used, word, wl + 1);
         }
     }
-    copy(f->text, sizeof(f->text), text);
+    text_copy(f->text, sizeof(f->text), text);
     return true;
 }
 
@@ -348,7 +332,7 @@ static void order_text_split(const char *text, struct order_text *t)
     const char *digits;
 
     memset(t, 0, sizeof(*t));
-    copy(s, sizeof(s), text);
+    text_copy(s, sizeof(s), text);
     /* trim */
     n = strlen(s);
     while (n > 0 && isspace((unsigned char)s[n - 1]))
@@ -360,7 +344,7 @@ static void order_text_split(const char *text, struct order_text *t)
     if (s[0] == '\0')
         return;
     if (strchr(s, '@') != NULL) {
-        copy(t->email, sizeof(t->email), s);
+        text_copy(t->email, sizeof(t->email), s);
         return;
     }
     digits = s;
@@ -375,10 +359,10 @@ static void order_text_split(const char *text, struct order_text *t)
     }
     n = strlen(s);
     if (n == 6 && strspn(s, "23456789ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz") == 6) {
-        copy(t->code, sizeof(t->code), s);
+        text_copy(t->code, sizeof(t->code), s);
         upper_ascii(t->code);
     }
-    copy(t->name, sizeof(t->name), s);
+    text_copy(t->name, sizeof(t->name), s);
 }
 
 /* ---- the list ---------------------------------------------------------------- */
@@ -455,16 +439,16 @@ static void filter_params(const struct order_filter *f, char storage[][130], con
     struct order_text t;
 
     order_text_split(f->text, &t);
-    copy(storage[0], 130, f->channel);
-    copy(storage[1], 130, f->status);
-    copy(storage[2], 130, f->fulfilment);
-    copy(storage[3], 130, f->location);
-    copy(storage[4], 130, f->from);
-    copy(storage[5], 130, f->to);
-    copy(storage[6], 130, t.number);
-    copy(storage[7], 130, t.code);
-    copy(storage[8], 130, t.name);
-    copy(storage[9], 130, t.email);
+    text_copy(storage[0], 130, f->channel);
+    text_copy(storage[1], 130, f->status);
+    text_copy(storage[2], 130, f->fulfilment);
+    text_copy(storage[3], 130, f->location);
+    text_copy(storage[4], 130, f->from);
+    text_copy(storage[5], 130, f->to);
+    text_copy(storage[6], 130, t.number);
+    text_copy(storage[7], 130, t.code);
+    text_copy(storage[8], 130, t.name);
+    text_copy(storage[9], 130, t.email);
     for (int i = 0; i < ORDER_FILTER_PARAMS; i++)
         params[i] = storage[i];
 }
@@ -488,11 +472,11 @@ struct db_stmt *order_page_stmt(struct order_page *q, const struct order_filter 
     snprintf(q->limit, sizeof(q->limit), "%d", limit > 0 ? limit : 50);
     snprintf(q->how, sizeof(q->how), "%d", (int)how);
     snprintf(q->sort, sizeof(q->sort), "%d", (int)sort);
-    copy(q->text, sizeof(q->text), f->text);
+    text_copy(q->text, sizeof(q->text), f->text);
     q->params[ORDER_FILTER_PARAMS] = q->limit;
     if (keyed) {
-        copy(q->k1, sizeof(q->k1), key[0]);
-        copy(q->k2, sizeof(q->k2), key[1]);
+        text_copy(q->k1, sizeof(q->k1), key[0]);
+        text_copy(q->k2, sizeof(q->k2), key[1]);
         q->params[ORDER_FILTER_PARAMS + 1] = q->k1;
         q->params[ORDER_FILTER_PARAMS + 2] = q->k2;
     }
@@ -672,7 +656,7 @@ static const char sql_detail_json[] =
 
 struct db_stmt *order_detail_stmts(struct order_detail *q, const char *key, size_t *n)
 {
-    copy(q->key, sizeof(q->key), key);
+    text_copy(q->key, sizeof(q->key), key);
     /* the key as typed, trimmed */
     size_t len = strlen(q->key);
     while (len > 0 && isspace((unsigned char)q->key[len - 1]))
@@ -700,25 +684,25 @@ bool order_header_read(const PGresult *res, struct order_header *h)
         return false;
     h->id = db_value_ll(res, 0, H_ID);
     h->version = (int)db_value_ll(res, 0, H_VERSION);
-    copy(h->number, sizeof(h->number), db_value(res, 0, H_NUMBER));
-    copy(h->channel, sizeof(h->channel), db_value(res, 0, H_CHANNEL));
-    copy(h->channel_code, sizeof(h->channel_code), db_value(res, 0, H_CHANNEL_CODE));
-    copy(h->location, sizeof(h->location), db_value(res, 0, H_LOCATION));
-    copy(h->location_code, sizeof(h->location_code), db_value(res, 0, H_LOCATION_CODE));
-    copy(h->fulfilment, sizeof(h->fulfilment), db_value(res, 0, H_FULFILMENT));
-    copy(h->status, sizeof(h->status), db_value(res, 0, H_STATUS));
-    copy(h->status_since, sizeof(h->status_since), db_value(res, 0, H_STATUS_SINCE));
-    copy(h->placed_at, sizeof(h->placed_at), db_value(res, 0, H_PLACED));
-    copy(h->pickup_code, sizeof(h->pickup_code), db_value(res, 0, H_PICKUP));
+    text_copy(h->number, sizeof(h->number), db_value(res, 0, H_NUMBER));
+    text_copy(h->channel, sizeof(h->channel), db_value(res, 0, H_CHANNEL));
+    text_copy(h->channel_code, sizeof(h->channel_code), db_value(res, 0, H_CHANNEL_CODE));
+    text_copy(h->location, sizeof(h->location), db_value(res, 0, H_LOCATION));
+    text_copy(h->location_code, sizeof(h->location_code), db_value(res, 0, H_LOCATION_CODE));
+    text_copy(h->fulfilment, sizeof(h->fulfilment), db_value(res, 0, H_FULFILMENT));
+    text_copy(h->status, sizeof(h->status), db_value(res, 0, H_STATUS));
+    text_copy(h->status_since, sizeof(h->status_since), db_value(res, 0, H_STATUS_SINCE));
+    text_copy(h->placed_at, sizeof(h->placed_at), db_value(res, 0, H_PLACED));
+    text_copy(h->pickup_code, sizeof(h->pickup_code), db_value(res, 0, H_PICKUP));
     h->customer_id = db_value_ll(res, 0, H_CUSTOMER_ID);
-    copy(h->customer, sizeof(h->customer), db_value(res, 0, H_CUSTOMER));
-    copy(h->customer_contact, sizeof(h->customer_contact), db_value(res, 0, H_CONTACT));
-    copy(h->campaign, sizeof(h->campaign), db_value(res, 0, H_CAMPAIGN));
-    copy(h->touchpoint, sizeof(h->touchpoint), db_value(res, 0, H_TOUCHPOINT));
+    text_copy(h->customer, sizeof(h->customer), db_value(res, 0, H_CUSTOMER));
+    text_copy(h->customer_contact, sizeof(h->customer_contact), db_value(res, 0, H_CONTACT));
+    text_copy(h->campaign, sizeof(h->campaign), db_value(res, 0, H_CAMPAIGN));
+    text_copy(h->touchpoint, sizeof(h->touchpoint), db_value(res, 0, H_TOUCHPOINT));
     h->total_cents = db_value_ll(res, 0, H_TOTAL);
-    copy(h->currency, sizeof(h->currency), db_value(res, 0, H_CURRENCY));
-    copy(h->updated_by, sizeof(h->updated_by), db_value(res, 0, H_UPDATED_BY));
-    copy(h->updated_at, sizeof(h->updated_at), db_value(res, 0, H_UPDATED_AT));
+    text_copy(h->currency, sizeof(h->currency), db_value(res, 0, H_CURRENCY));
+    text_copy(h->updated_by, sizeof(h->updated_by), db_value(res, 0, H_UPDATED_BY));
+    text_copy(h->updated_at, sizeof(h->updated_at), db_value(res, 0, H_UPDATED_AT));
     return true;
 }
 
@@ -744,8 +728,8 @@ struct db_stmt *order_move_stmts(struct order_move *q, long long id, int version
 {
     snprintf(q->id, sizeof(q->id), "%lld", id);
     snprintf(q->version, sizeof(q->version), "%d", version);
-    copy(q->to, sizeof(q->to), to_status);
-    copy(q->note, sizeof(q->note), note);
+    text_copy(q->to, sizeof(q->to), to_status);
+    text_copy(q->note, sizeof(q->note), note);
     q->params[0] = q->id;
     q->params[1] = q->version;
     q->params[2] = q->to;
@@ -767,10 +751,10 @@ void order_move_read(struct db_stmt *st, struct order_move_outcome *out)
         return;
     }
     out->version = (int)db_value_ll(cur, 0, 0);
-    copy(out->status, sizeof(out->status), db_value(cur, 0, 1));
-    copy(out->by, sizeof(out->by), db_value(cur, 0, 2));
-    copy(out->at, sizeof(out->at), db_value(cur, 0, 3));
-    copy(out->number, sizeof(out->number), db_value(cur, 0, 4));
+    text_copy(out->status, sizeof(out->status), db_value(cur, 0, 1));
+    text_copy(out->by, sizeof(out->by), db_value(cur, 0, 2));
+    text_copy(out->at, sizeof(out->at), db_value(cur, 0, 3));
+    text_copy(out->number, sizeof(out->number), db_value(cur, 0, 4));
     if (st[0].res != NULL && PQntuples(st[0].res) == 1)
         out->result = ORDER_MOVED;
     else if (strcmp(db_value(cur, 0, 5), "t") != 0)
@@ -785,7 +769,7 @@ static const char sql_note[] =
 struct db_stmt *order_note_stmt(struct order_note *q, long long id, const char *body)
 {
     snprintf(q->id, sizeof(q->id), "%lld", id);
-    copy(q->body, sizeof(q->body), body);
+    text_copy(q->body, sizeof(q->body), body);
     q->params[0] = q->id;
     q->params[1] = q->body;
     q->st = (struct db_stmt)DB_STMT(sql_note, 2, q->params);
@@ -824,7 +808,7 @@ static const char sql_pickup_queue[] =
 
 struct db_stmt *pickup_queue_stmt(struct pickup_queue *q, const char *location_code)
 {
-    copy(q->location, sizeof(q->location), location_code);
+    text_copy(q->location, sizeof(q->location), location_code);
     q->params[0] = q->location;
     q->st = (struct db_stmt)DB_STMT(sql_pickup_queue, 1, q->params);
     return &q->st;
@@ -852,8 +836,8 @@ struct db_stmt *pickup_find_stmt(struct pickup_find *q, const char *location_cod
 {
     size_t len;
 
-    copy(q->location, sizeof(q->location), location_code);
-    copy(q->text, sizeof(q->text), text);
+    text_copy(q->location, sizeof(q->location), location_code);
+    text_copy(q->text, sizeof(q->text), text);
     len = strlen(q->text);
     while (len > 0 && isspace((unsigned char)q->text[len - 1]))
         q->text[--len] = '\0';
@@ -874,7 +858,7 @@ static const char sql_pref_set[] =
 
 struct db_stmt *staff_pref_get_stmt(struct staff_pref *q, const char *key)
 {
-    copy(q->key, sizeof(q->key), key);
+    text_copy(q->key, sizeof(q->key), key);
     q->params[0] = q->key;
     q->st = (struct db_stmt)DB_STMT(sql_pref_get, 1, q->params);
     return &q->st;
@@ -882,8 +866,8 @@ struct db_stmt *staff_pref_get_stmt(struct staff_pref *q, const char *key)
 
 struct db_stmt *staff_pref_set_stmt(struct staff_pref *q, const char *key, const char *value)
 {
-    copy(q->key, sizeof(q->key), key);
-    copy(q->value, sizeof(q->value), value);
+    text_copy(q->key, sizeof(q->key), key);
+    text_copy(q->value, sizeof(q->value), value);
     q->params[0] = q->key;
     q->params[1] = q->value;
     q->st = (struct db_stmt)DB_STMT(sql_pref_set, 2, q->params);

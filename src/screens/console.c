@@ -9,6 +9,10 @@ static const struct screen_ops *const screens[] = {
     &screen_orders,
     &screen_order,
     &screen_pickups,
+    &screen_returns,
+    &screen_return,
+    &screen_return_new,
+    &screen_approvals,
     &screen_staff,
     &screen_staff_add,
 };

@@ -63,6 +63,8 @@ static const struct screen_key order_keys[] = {
     { .key = 'y', .name = "y", .help = "paid", .perm = PERM_ORDERS_FULFIL },
     { .key = 'x', .name = "x", .help = "cancel (asks for a reason)", .perm = PERM_ORDERS_CANCEL,
       .hint = true },
+    { .key = 'r', .name = "r", .help = "start a return (once delivered, collected or completed)",
+      .perm = PERM_RETURNS_START },
     { .key = 'n', .name = "n", .help = "add a note", .perm = PERM_ORDERS_VIEW, .hint = true },
     { .key = '\n', .name = "Enter", .help = "open the customer", .perm = PERM_ORDERS_VIEW },
     { .key = 'j', .name = "j/k", .help = "scroll", .perm = PERM_ORDERS_VIEW },
@@ -151,6 +153,18 @@ static void order_take(struct screen *s, struct order_screen *os, struct db_stmt
 }
 
 static bool order_key(struct screen *s, int key, enum action a);
+
+/* Goods that reached the customer can come back (the database decides too). */
+static bool order_returnable(const char *status)
+{
+    static const char *const ok[] = { "shipped", "delivered", "collected", "completed",
+                                      "partially_returned" };
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (strcmp(status, ok[i]) == 0)
+            return true;
+    return false;
+}
 
 /* A key typed while the order was loading or saving, applied now. */
 static void order_apply_pending(struct screen *s, struct order_screen *os)
@@ -286,6 +300,13 @@ static bool order_key(struct screen *s, int key, enum action a)
     }
     if (!os->loaded || os->missing)
         return false;
+    if (key == 'r' && order_returnable(os->h.status)) {
+        if (tui_allowed(s->tui, PERM_RETURNS_START))
+            tui_open(s->tui, "return-new", os->h.number);
+        else
+            tui_message(s->tui, TUI_MSG_ERROR, "Your role may not start returns.");
+        return true;
+    }
     if (order_try_move(s, os, key))
         return true;
     if (key == 'n') {

@@ -157,7 +157,21 @@ static struct screen *tui_push(struct tui *t, const struct screen_ops *ops, cons
 
 struct screen *tui_open(struct tui *t, const char *name, const char *args)
 {
-    const struct screen_ops *ops = tui_find_screen(t, name);
+    const struct screen_ops *ops;
+    char sub[64];
+    size_t w;
+
+    /* "return new K-100001" opens the screen "return-new" with "K-100001" */
+    args = args != NULL ? args : "";
+    args += strspn(args, " ");
+    w = strcspn(args, " ");
+    if (w > 0 && snprintf(sub, sizeof(sub), "%s-%.*s", name, (int)w, args) < (int)sizeof(sub)
+        && tui_find_screen(t, sub) != NULL) {
+        name = sub;
+        args += w;
+        args += strspn(args, " ");
+    }
+    ops = tui_find_screen(t, name);
 
     if (ops == NULL) {
         tui_message(t, TUI_MSG_ERROR, "There is no screen called '%s'.", name);

@@ -32,11 +32,15 @@ static void help_draw(struct overlay *o, struct tui *t)
     WINDOW *w = tui_box(height, width, "Keys · ? or Esc closes");
 
     getmaxyx(w, height, width);
-    for (int i = 0; i < height - 2 && h->top + i < h->nlines; i++) {
+    bool more = h->top + height - 2 < h->nlines;
+    for (int i = 0; i < height - 2 - (more ? 1 : 0) && h->top + i < h->nlines; i++) {
         const char *line = h->lines[h->top + i];
         tui_print(w, 1 + i, 2, width - 4, line[0] == ' ' ? THEME_DIALOG : THEME_DIALOG_TITLE,
                   TEXT_ALIGN_LEFT, line);
     }
+    if (more)
+        tui_print(w, height - 2, 2, width - 4, THEME_DIM, TEXT_ALIGN_LEFT,
+                  "  … more below: j / PgDn");
     wnoutrefresh(w);
     delwin(w);
 }

@@ -2,6 +2,7 @@
 # End-to-end console tests: the real binary in tmux against a throwaway
 # cluster. Each tests/e2e/test_*.sh defines functions test_*; each runs in
 # its own subshell with its own database copy. Usage: run.sh KONTOR_BIN
+# (E2E_ONLY=PATTERN runs only the tests whose names match, e.g. '*return*').
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testcluster.sh"
@@ -14,6 +15,7 @@ tmux -L "$E2E_TMUX" new-session -d -s keepalive "sleep 3600" || exit 1
 passed=0 failed=0
 for file in "$top"/tests/e2e/test_*.sh; do
     for fn in $(grep -o '^test_[a-z0-9_]*' "$file"); do
+        case $fn in ${E2E_ONLY:-*}) ;; *) continue ;; esac   # E2E_ONLY='*return*'
         if (. "$top/tests/e2e/lib.sh" && . "$file" && e2e_begin "$fn" && "$fn"; st=$?; e2e_end; exit $st) \
             >"$E2E_OUT/$fn.log" 2>&1; then
             passed=$((passed + 1)); echo "ok      $fn"

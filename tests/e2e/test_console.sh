@@ -74,8 +74,10 @@ test_palette_and_help() {
     e2e_sign_in manager demo
     e2e_wait "Waiting for you" || return 1
     e2e_keys '?'
-    e2e_wait "Show the keys of this screen" || return 1
     e2e_wait ":home" || return 1
+    e2e_wait "more below" || return 1
+    e2e_keys PgDn
+    e2e_wait "Show the keys of this screen" || return 1
     e2e_keys Escape
     e2e_gone "Show the keys of this screen" || return 1
     e2e_keys ':'
