@@ -138,7 +138,8 @@ struct return_detail {
     const char *params[1];
     struct db_stmt st[RETURN_PART_COUNT];
 };
-/* key: an RMA ("R-7K2Q9M" or "7K2Q9M") or an id. */
+/* key: an RMA ("R-7K2Q9M" or "7K2Q9M"), an id ("id:42" only as an id;
+ * plain digits are tried as an RMA first: "234567" may be R-234567). */
 struct db_stmt *return_detail_stmts(struct return_detail *q, const char *key, size_t *n);
 /* The same as one JSON document made by PostgreSQL ({return, lines,
  * refunds, history}; NULL when there is no such return). */

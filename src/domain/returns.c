@@ -309,12 +309,13 @@ struct db_stmt *approval_queue_stmt(struct approval_queue *q)
 
 /* ---- the detail ------------------------------------------------------------------------- */
 
-/* The return a key names: an RMA (with or without "R-"), or an id. */
+/* The return a key names: an RMA (with or without "R-"), or an id ("id:42"
+ * is an id only; plain digits are tried as an RMA first). */
 #define RETURN_KEY                                                                       \
     "WITH k AS (SELECT id FROM ("                                                        \
     " SELECT id, 1 AS p FROM kontor.return_order WHERE rma = upper($1) OR rma = 'R-' || upper($1) " \
     " UNION ALL SELECT id, 2 FROM kontor.return_order "                                  \
-    "   WHERE id = CASE WHEN $1 ~ '^[0-9]{1,18}$' THEN $1::bigint END"                    \
+    "   WHERE id = CASE WHEN $1 ~ '^(id:)?[0-9]{1,18}$' THEN ltrim($1, 'id:')::bigint END" \
     ") x ORDER BY p LIMIT 1) "
 #define RET_TIME(x) "to_char((" x ") AT TIME ZONE " RET_TZ ", 'YYYY-MM-DD HH24:MI')"
 
@@ -408,7 +409,7 @@ static void detail_key(struct return_detail *q, const char *key)
     char rma[16];
 
     copy_trim(q->key, sizeof(q->key), key);
-    if (return_rma_parse(q->key, rma, sizeof(rma)))
+    if (strncmp(q->key, "id:", 3) != 0 && return_rma_parse(q->key, rma, sizeof(rma)))
         text_copy(q->key, sizeof(q->key), rma);
     q->params[0] = q->key;
 }
@@ -680,7 +681,8 @@ struct db_stmt *return_step_stmts(struct return_step *q, enum return_step_kind k
         q->st[0] = (struct db_stmt)DB_STMT(sql_step_approve, 3, q->params);
         break;
     }
-    return_detail_stmts(&q->detail, q->id, &nd);
+    snprintf(num, sizeof(num), "id:%lld", id);
+    return_detail_stmts(&q->detail, num, &nd);
     for (size_t i = 0; i < nd; i++)
         q->st[1 + i] = q->detail.st[i];
     *n = 1 + nd;
