@@ -1,8 +1,11 @@
-/* Order benchmarks on a named data scale: the time from request to rows
- * ready for each interactive action of the order screens, measured through
- * the same pipelined staff transactions the console sends, beside the naive
- * query a hand-built back office would use (OFFSET paging). Prints a table
- * and one JSON line per figure. Usage: bench_orders SCALE [RUNS] */
+/* Order and return benchmarks on a named data scale: the time from request
+ * to rows ready for each interactive action of the order and return
+ * screens, measured through the same pipelined staff transactions the
+ * console sends, beside the naive query a hand-built back office would use
+ * (OFFSET paging); and each step of a return from start to refund, on fresh
+ * returns in transactions that are rolled back, so the data set stays as it
+ * was. Prints a table and one JSON line per figure.
+ * Usage: bench_orders SCALE [RUNS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "kontor/auth.h"
 #include "kontor/db.h"
 #include "kontor/order.h"
+#include "kontor/returns.h"
 #include "kontor/xalloc.h"
 
 #define PAGE 50
@@ -37,6 +41,14 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts the times t; returns the median and sets *p95. */
+static double ms_median(double *t, int runs, double *p95)
+{
+    qsort(t, (size_t)runs, sizeof(*t), cmp_double);
+    *p95 = t[(runs * 95) / 100 < runs ? (runs * 95) / 100 : runs - 1];
+    return t[runs / 2];
+}
+
 /* Runs stmts as one staff transaction runs times; fills median and p95. */
 static void measure(struct db *db, const struct db_session *s, struct db_stmt *stmts, size_t n,
                     int runs, struct figure *f)
@@ -55,11 +67,23 @@ static void measure(struct db *db, const struct db_session *s, struct db_stmt *s
         if (i >= 0)
             t[i] = dt;
     }
-    qsort(t, (size_t)runs, sizeof(*t), cmp_double);
-    f->median_ms = t[runs / 2];
-    f->p95_ms = t[(runs * 95) / 100 < runs ? (runs * 95) / 100 : runs - 1];
+    f->median_ms = ms_median(t, runs, &f->p95_ms);
     f->round_trips = 1;
     free(t);
+}
+
+/* A figure's name inside a JSON string: quotes and backslashes escaped
+ * (the names are ours: no control characters). */
+static void json_escape(char *out, size_t len, const char *name)
+{
+    size_t at = 0;
+
+    for (; *name != '\0' && at + 3 < len; name++) {
+        if (*name == '"' || *name == '\\')
+            out[at++] = '\\';
+        out[at++] = *name;
+    }
+    out[at] = '\0';
 }
 
 static const char sql_offset_deep[] =
@@ -75,6 +99,407 @@ static const char sql_naive_search[] =
     "ON m.id = so.customer_id WHERE (m.first_name || ' ' || m.last_name) ILIKE '%' || $1 || '%' "
     "ORDER BY so.placed_at DESC LIMIT 50";
 
+/* ---- returns ----------------------------------------------------------------------- */
+
+#define RETURN_STEP_RUNS_MAX 30
+
+static struct auth_identity bench_sign_in(struct db *db, const char *username)
+{
+    struct auth_identity id;
+    struct db_error err = { 0 };
+    char password[] = "demo";
+
+    if (auth_sign_in(db, username, password, "bench", &id, &err) != AUTH_OK) {
+        fprintf(stderr, "bench: cannot sign in as %s: %s\n", username,
+                err.message ? err.message : "");
+        exit(1);
+    }
+    return id;
+}
+
+/* Runs stmts as one staff transaction once and keeps the results (setup,
+ * not timed). */
+static void run_once(struct db *db, const struct db_session *s, struct db_stmt *st, size_t n,
+                     const char *what)
+{
+    struct db_error err = { 0 };
+
+    if (!db_run_tx(db, s, st, n, &err)) {
+        fprintf(stderr, "bench: %s failed: %s\n", what, err.message);
+        exit(1);
+    }
+}
+
+/* Statements as one pipeline inside the transaction the caller keeps open
+ * on c (the sync does not end it); waits for the sync. Results go to
+ * st[i].res; any error ends the benchmark. */
+static void pipe_run(PGconn *c, struct db_stmt *st, size_t n, const char *what)
+{
+    size_t got = 0;
+    bool failed = false;
+
+    PQsetnonblocking(c, 0);
+    if (PQpipelineStatus(c) == PQ_PIPELINE_OFF && !PQenterPipelineMode(c))
+        goto broken;
+    for (size_t i = 0; i < n; i++)
+        if (!PQsendQueryParams(c, st[i].sql, st[i].nparams, NULL, st[i].params, NULL, NULL, 0))
+            goto broken;
+    if (!PQpipelineSync(c))
+        goto broken;
+    for (;;) {
+        PGresult *r = PQgetResult(c);
+        if (r == NULL && PQstatus(c) != CONNECTION_OK)
+            goto broken;
+        if (r == NULL)
+            continue; /* the end of one statement's results */
+        ExecStatusType rs = PQresultStatus(r);
+        if (rs == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+            if (!failed && rs != PGRES_PIPELINE_ABORTED)
+                fprintf(stderr, "bench: %s: %s", what, PQresultErrorMessage(r));
+            failed = true;
+        }
+        if (got < n && !failed)
+            st[got].res = r;
+        else
+            PQclear(r);
+        got++;
+    }
+    PQexitPipelineMode(c);
+    if (!failed)
+        return;
+    exit(1);
+broken:
+    fprintf(stderr, "bench: %s: %s", what, PQerrorMessage(c));
+    exit(1);
+}
+
+/* What db_run_tx sends after BEGIN: the staff member's role, the
+ * statement timeout, and the session. st gets two statements. */
+struct as_staff {
+    char timeout[24];
+    const char *p2[2], *p1[1];
+};
+
+static void as_staff(struct as_staff *a, struct db_stmt *st, struct db *db,
+                     const struct db_session *s)
+{
+    snprintf(a->timeout, sizeof(a->timeout), "%ld", db_statement_timeout(db));
+    a->p2[0] = db_role_pg_name(s->role);
+    a->p2[1] = a->timeout;
+    a->p1[0] = s->token;
+    st[0] = (struct db_stmt)DB_STMT("SELECT set_config('role', $1, true), "
+                                    "set_config('statement_timeout', $2, true)", 2, a->p2);
+    st[1] = (struct db_stmt)DB_STMT("SELECT kontor.session_begin($1)", 1, a->p1);
+}
+
+/* The return's order and line, found once: a collected or completed order
+ * at HB-01, recent (inside the window), with a line still returnable whose
+ * price stays under the service refund limit, paid by a captured payment. */
+static const char sql_returnable[] =
+    "SELECT so.number, ol.id::text FROM kontor.sales_order so "
+    "JOIN kontor.order_line_status ol ON ol.order_id = so.id "
+    "WHERE so.location_id = (SELECT id FROM kontor.location WHERE code = 'HB-01') "
+    "AND so.status IN ('collected', 'completed') AND so.placed_at > now() - interval '20 days' "
+    "AND ol.qty > ol.qty_returned AND ol.unit_price_cents BETWEEN 100 AND 15000 "
+    "AND EXISTS (SELECT 1 FROM kontor.payment p WHERE p.order_id = so.id "
+    "            AND p.status = 'captured' AND p.amount_cents >= so.total_cents) "
+    "ORDER BY so.placed_at DESC LIMIT 1";
+
+struct return_bench {
+    struct db *db;
+    PGconn *conn;
+    struct auth_identity *clerk, *service;
+    char order[24];
+    long long line_id;
+};
+
+/* A fresh return in the open transaction, as far as one step before kind:
+ * started (authorised) by the clerk, then received and inspected. */
+struct fresh {
+    long long id;
+    int version;
+    struct return_step_line lines[RETURN_MAX_LINES];
+    int nlines;
+};
+
+static void fresh_new(const struct return_bench *b, struct return_new *in)
+{
+    memset(in, 0, sizeof(*in));
+    snprintf(in->order, sizeof(in->order), "%s", b->order);
+    return_rma_new(in->rma, sizeof(in->rma));
+    in->lines[0].line_id = b->line_id;
+    in->lines[0].qty = 1;
+    snprintf(in->lines[0].reason, sizeof(in->lines[0].reason), "too small");
+    in->nlines = 1;
+    snprintf(in->channel, sizeof(in->channel), "store");
+    snprintf(in->location, sizeof(in->location), "HB-01");
+    snprintf(in->method, sizeof(in->method), "original");
+    in->authorise = true;
+}
+
+/* Reads the detail a step returned: version and lines. */
+static void fresh_read(struct fresh *f, struct db_stmt *st, const char *want_status)
+{
+    struct return_header h;
+    const PGresult *lines = st[1 + RETURN_PART_LINES].res;
+
+    if (!return_header_read(st[1 + RETURN_PART_HEADER].res, &h) ||
+        strcmp(h.status, want_status) != 0) {
+        fprintf(stderr, "bench: the return is \"%s\", not %s\n", h.status, want_status);
+        exit(1);
+    }
+    f->version = h.version;
+    f->nlines = PQntuples(lines) < RETURN_MAX_LINES ? PQntuples(lines) : RETURN_MAX_LINES;
+    for (int i = 0; i < f->nlines; i++) {
+        f->lines[i].line_id = db_value_ll(lines, i, RL_COL_ID);
+        f->lines[i].qty = (int)db_value_ll(lines, i, RL_COL_QTY);
+        snprintf(f->lines[i].condition, sizeof(f->lines[i].condition), "resellable");
+    }
+}
+
+/* One step as the clerk, untimed (preparing the next). */
+static void fresh_step(const struct return_bench *b, struct fresh *f, enum return_step_kind kind,
+                       const char *want_status)
+{
+    struct as_staff a;
+    struct return_step q;
+    struct db_stmt st[2 + 1 + RETURN_PART_COUNT];
+    size_t n;
+
+    as_staff(&a, st, b->db, &b->clerk->session);
+    struct db_stmt *ss = return_step_stmts(&q, kind, f->id, f->version, "", "", "", f->lines,
+                                           f->nlines, false, &n);
+    memcpy(st + 2, ss, n * sizeof(*ss));
+    pipe_run(b->conn, st, 2 + n, "a step before the measured one");
+    fresh_read(f, st + 2, want_status);
+    db_stmts_clear(st, 2 + n);
+}
+
+/* BEGIN as the clerk; for every step after the start, a return brought to
+ * the state the step needs. */
+static void fresh_prepare(const struct return_bench *b, struct fresh *f, int upto)
+{
+    static const char sql_version[] = "SELECT version FROM kontor.return_order WHERE rma = $1";
+    struct as_staff a;
+    struct return_new in;
+    struct return_start q;
+    struct db_stmt st[5];
+
+    st[0] = (struct db_stmt)DB_STMT("BEGIN", 0, NULL);
+    as_staff(&a, st + 1, b->db, &b->clerk->session);
+    if (upto == 0) {
+        pipe_run(b->conn, st, 3, "BEGIN");
+        db_stmts_clear(st, 3);
+        return;
+    }
+    fresh_new(b, &in);
+    st[3] = *return_start_stmt(&q, &in);
+    const char *vp[1] = { in.rma };
+    st[4] = (struct db_stmt)DB_STMT(sql_version, 1, vp);
+    pipe_run(b->conn, st, 5, "return_start before the measured step");
+    f->id = db_value_ll(st[3].res, 0, 0);
+    f->version = (int)db_value_ll(st[4].res, 0, 0);
+    f->nlines = 0; /* receive: everything expected */
+    db_stmts_clear(st, 5);
+    if (upto > 1)
+        fresh_step(b, f, RETURN_STEP_RECEIVE, "received");
+    if (upto > 2)
+        fresh_step(b, f, RETURN_STEP_INSPECT, "inspected");
+}
+
+static const struct {
+    const char *name;
+    const char *want;           /* the status after the step */
+    enum return_step_kind kind; /* unused for the start */
+    bool service;               /* done by customer service, else the HB-01 clerk */
+} return_steps[] = {
+    { "return step: start (authorised at once)", "authorised", RETURN_STEP_MOVE, false },
+    { "return step: receive (all lines, HB-01)", "received", RETURN_STEP_RECEIVE, false },
+    { "return step: inspect (resellable, restock)", "inspected", RETURN_STEP_INSPECT, false },
+    { "return step: refund (original payment)", "refunded", RETURN_STEP_REFUND, true },
+};
+
+/* One timed round trip: role, session, the step (and the detail after it). */
+static double step_once(const struct return_bench *b, int which)
+{
+    struct fresh f = { 0 };
+    struct as_staff a;
+    struct return_new in;
+    struct return_start qs;
+    struct return_step q;
+    struct db_stmt st[2 + 1 + RETURN_PART_COUNT];
+    size_t n = 1;
+    const struct auth_identity *who = return_steps[which].service ? b->service : b->clerk;
+
+    fresh_prepare(b, &f, which);
+    as_staff(&a, st, b->db, &who->session);
+    if (which == 0) {
+        fresh_new(b, &in);
+        st[2] = *return_start_stmt(&qs, &in);
+    } else {
+        struct db_stmt *ss = return_step_stmts(&q, return_steps[which].kind, f.id, f.version, "",
+                                               "", "", f.lines, f.nlines, false, &n);
+        memcpy(st + 2, ss, n * sizeof(*ss));
+    }
+    double t0 = now_ms();
+    pipe_run(b->conn, st, 2 + n, return_steps[which].name);
+    double dt = now_ms() - t0;
+    const char *status = which == 0 ? db_value(st[2].res, 0, 2)
+                         : n > 1    ? db_value(st[2 + 1 + RETURN_PART_HEADER].res, 0, 3)
+                                    : "";
+    if (strcmp(status, return_steps[which].want) != 0 ||
+        (return_steps[which].kind == RETURN_STEP_REFUND &&
+         strcmp(db_value(st[2].res, 0, 0), "done") != 0)) {
+        fprintf(stderr, "bench: %s ended \"%s\", not %s\n", return_steps[which].name, status,
+                return_steps[which].want);
+        exit(1);
+    }
+    db_stmts_clear(st, 2 + n);
+    struct db_stmt rb = DB_STMT("ROLLBACK", 0, NULL);
+    pipe_run(b->conn, &rb, 1, "ROLLBACK");
+    db_stmts_clear(&rb, 1);
+    return dt;
+}
+
+static void measure_step(const struct return_bench *b, int which, int runs, struct figure *f)
+{
+    double t[RETURN_STEP_RUNS_MAX];
+
+    if (runs > RETURN_STEP_RUNS_MAX)
+        runs = RETURN_STEP_RUNS_MAX;
+    for (int i = -3; i < runs; i++) {
+        double dt = step_once(b, which);
+        if (i >= 0)
+            t[i] = dt;
+    }
+    f->name = return_steps[which].name;
+    f->median_ms = ms_median(t, runs, &f->p95_ms);
+    f->round_trips = 1;
+}
+
+/* The key of the row depth rows into the whole queue (oldest first). */
+static const char sql_return_key[] =
+    "SELECT to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "id::text FROM kontor.return_order ORDER BY status_changed_at, id OFFSET $1 LIMIT 1";
+
+/* The queue pages, the approvals and the detail. Returns the figures
+ * added; *deep and *offset are the indexes of the deep page and its peer. */
+static int bench_return_lists(struct db *db, const struct db_session *service,
+                              const struct db_session *manager, int runs, struct figure *figs,
+                              int *deep_at, int *offset_at)
+{
+    struct return_filter open, hb, all;
+    struct return_page page;
+    int nf = 0;
+
+    return_filter_parse(&open, "open", NULL);
+    return_filter_parse(&hb, "open HB-01", NULL);
+    return_filter_parse(&all, "all", NULL);
+    figs[nf].name = "returns queue, first page (open, oldest first)";
+    measure(db, service, return_page_stmt(&page, &open, ORDER_FETCH_FIRST, NULL, PAGE), 1, runs,
+            &figs[nf++]);
+    figs[nf].name = "returns queue, page at a location (open, HB-01)";
+    measure(db, service, return_page_stmt(&page, &hb, ORDER_FETCH_FIRST, NULL, PAGE), 1, runs,
+            &figs[nf++]);
+
+    /* deep: the last page of the whole queue, by key and by OFFSET */
+    struct return_count cq;
+    struct db_stmt *cs = return_count_stmt(&cq, &all);
+    run_once(db, service, cs, 1, "return count");
+    long long total = db_value_ll(cs->res, 0, 0);
+    db_stmts_clear(cs, 1);
+    long long depth = total > PAGE + 1 ? total - PAGE - 1 : 0;
+    char off[24], k1[64], k2[32];
+    snprintf(off, sizeof(off), "%lld", depth);
+    const char *kp[1] = { off };
+    struct db_stmt k = DB_STMT(sql_return_key, 1, kp);
+    run_once(db, service, &k, 1, "the deep key");
+    snprintf(k1, sizeof(k1), "%s", db_value(k.res, 0, 0));
+    snprintf(k2, sizeof(k2), "%s", db_value(k.res, 0, 1));
+    db_stmts_clear(&k, 1);
+    const char *key[2] = { k1, k2 };
+    static char deep_name[96], peer_name[96];
+    snprintf(deep_name, sizeof(deep_name), "returns queue, page %lld deep (keyset, all)", depth);
+    figs[nf].name = deep_name;
+    measure(db, service, return_page_stmt(&page, &all, ORDER_FETCH_AFTER, key, PAGE), 1, runs,
+            &figs[nf++]);
+    *deep_at = nf - 1;
+
+    /* the peer: the same statement's first page, paged with OFFSET */
+    struct return_page first;
+    return_page_stmt(&first, &all, ORDER_FETCH_FIRST, NULL, PAGE);
+    const char *lim = strstr(first.sql, "LIMIT $3::int");
+    char *sql = xasprintf("%.*sOFFSET $4::bigint LIMIT $3::int", (int)(lim - first.sql),
+                          first.sql);
+    snprintf(off, sizeof(off), "%lld", depth + 1);
+    const char *op[4] = { first.params[0], first.params[1], first.params[2], off };
+    struct db_stmt peer = DB_STMT(sql, 4, op);
+    snprintf(peer_name, sizeof(peer_name), "  peer: the same page with OFFSET %lld", depth + 1);
+    figs[nf].name = peer_name;
+    measure(db, service, &peer, 1, runs < 5 ? runs : 5, &figs[nf++]);
+    *offset_at = nf - 1;
+    free(sql);
+
+    struct approval_queue aq;
+    figs[nf].name = "approvals queue (manager)";
+    measure(db, manager, approval_queue_stmt(&aq), 1, runs, &figs[nf++]);
+
+    /* the detail of the demo's coat return, or else the newest */
+    static const char sql_some[] =
+        "SELECT rma FROM (SELECT rma, 0 AS p FROM kontor.return_order WHERE rma = 'R-7K2Q9M' "
+        "UNION ALL (SELECT rma, 1 FROM kontor.return_order ORDER BY id DESC LIMIT 1)) x "
+        "ORDER BY p LIMIT 1";
+    struct db_stmt some = DB_STMT(sql_some, 0, NULL);
+    char rma[16];
+    run_once(db, service, &some, 1, "a return to show");
+    snprintf(rma, sizeof(rma), "%s", db_value(some.res, 0, 0));
+    db_stmts_clear(&some, 1);
+    struct return_detail d;
+    size_t nd = 0;
+    struct db_stmt *ds = return_detail_stmts(&d, rma, &nd);
+    figs[nf].name = "return detail (4 parts, one round trip)";
+    measure(db, service, ds, nd, runs, &figs[nf++]);
+    return nf;
+}
+
+/* Start, receive, inspect, refund: each on fresh returns, rolled back. */
+static int bench_return_steps(struct db *db, struct auth_identity *clerk,
+                              struct auth_identity *service, int runs, struct figure *figs)
+{
+    struct return_bench b = { .db = db, .conn = db_conn(db), .clerk = clerk,
+                              .service = service };
+    struct db_stmt st = DB_STMT(sql_returnable, 0, NULL);
+    static const char sql_count[] =
+        "SELECT count(*) || ' ' || coalesce(max(id), 0) FROM kontor.return_order";
+    struct db_stmt c0 = DB_STMT(sql_count, 0, NULL), c1 = DB_STMT(sql_count, 0, NULL);
+    int nf = 0;
+
+    run_once(db, &clerk->session, &st, 1, "finding a returnable order");
+    if (PQntuples(st.res) != 1) {
+        fprintf(stderr, "bench: no collected or completed order at HB-01 to return\n");
+        exit(1);
+    }
+    snprintf(b.order, sizeof(b.order), "%s", db_value(st.res, 0, 0));
+    b.line_id = db_value_ll(st.res, 0, 1);
+    db_stmts_clear(&st, 1);
+    run_once(db, &service->session, &c0, 1, "counting returns");
+    for (int i = 0; i < (int)(sizeof(return_steps) / sizeof(return_steps[0])); i++)
+        measure_step(&b, i, runs, &figs[nf++]);
+    run_once(db, &service->session, &c1, 1, "counting returns");
+    if (strcmp(db_value(c0.res, 0, 0), db_value(c1.res, 0, 0)) != 0) {
+        fprintf(stderr, "bench: the returns changed (%s, now %s): not rolled back\n",
+                db_value(c0.res, 0, 0), db_value(c1.res, 0, 0));
+        exit(1);
+    }
+    db_stmts_clear(&c0, 1);
+    db_stmts_clear(&c1, 1);
+    return nf;
+}
+
 int main(int argc, char **argv)
 {
     const char *scale = argc > 1 ? argv[1] : "S";
@@ -84,7 +509,7 @@ int main(int argc, char **argv)
     struct auth_identity id;
     char password[] = "demo";
     struct db *db = db_open_conninfo("", "kontor_login", "kontor-bench", 60000, &msg);
-    struct figure figs[16];
+    struct figure figs[32];
     int nf = 0;
 
     if (db == NULL) {
@@ -157,18 +582,36 @@ int main(int argc, char **argv)
     figs[nf].name = "order detail (all parts, one pipeline)";
     measure(db, &id.session, ds, nd, runs, &figs[nf++]);
 
-    printf("Order benchmarks at scale %s (%d runs each; one round trip per action)\n", scale, runs);
-    printf("%-46s %10s %10s %10s\n", "action", "median ms", "p95 ms", "× SELECT 1");
+    /* returns: the queue, approvals and detail, then every step */
+    struct auth_identity clerk = bench_sign_in(db, "clerk");
+    struct auth_identity manager = bench_sign_in(db, "manager");
+    int first_return = nf, return_deep, return_offset;
+    nf += bench_return_lists(db, &id.session, &manager.session, runs, &figs[nf], &return_deep,
+                             &return_offset);
+    return_deep += first_return;
+    return_offset += first_return;
+    nf += bench_return_steps(db, &clerk, &id, runs, &figs[nf]);
+
+    printf("Order and return benchmarks at scale %s (%d runs each; one round trip per action)\n",
+           scale, runs);
+    printf("%-50s %10s %10s %10s %6s\n", "action", "median ms", "p95 ms", "× SELECT 1", "trips");
     for (int i = 0; i < nf; i++)
-        printf("%-46s %10.2f %10.2f %10.1f\n", figs[i].name, figs[i].median_ms, figs[i].p95_ms,
-               figs[i].median_ms / base);
+        printf("%s%-50s %10.2f %10.2f %10.1f %6d\n", i == first_return ? "\n" : "", figs[i].name,
+               figs[i].median_ms, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips);
     printf("deep page: OFFSET takes %.1f× the keyset page; free text: ILIKE takes %.1f× ours\n",
            figs[offset_deep].median_ms / figs[keyset_deep].median_ms,
            figs[naive_search].median_ms / figs[search].median_ms);
-    for (int i = 0; i < nf; i++)
+    printf("returns deep page: OFFSET takes %.1f× the keyset page\n",
+           figs[return_offset].median_ms / figs[return_deep].median_ms);
+    for (int i = 0; i < nf; i++) {
+        char name[128];
+        json_escape(name, sizeof(name), figs[i].name);
         fprintf(stderr, "{\"scale\":\"%s\",\"action\":\"%s\",\"median_ms\":%.3f,\"p95_ms\":%.3f,"
-                "\"x_select1\":%.2f,\"round_trips\":%d}\n", scale, figs[i].name,
+                "\"x_select1\":%.2f,\"round_trips\":%d}\n", scale, name,
                 figs[i].median_ms, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips);
+    }
+    auth_sign_out(db, &manager);
+    auth_sign_out(db, &clerk);
     auth_sign_out(db, &id);
     db_close(db);
     return 0;
