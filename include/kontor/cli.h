@@ -66,5 +66,7 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv);
 int cmd_order_show(struct cli *cli, int argc, char **argv);
 int cmd_return_show(struct cli *cli, int argc, char **argv);
 int cmd_order_list(struct cli *cli, int argc, char **argv);
+int cmd_customer_show(struct cli *cli, int argc, char **argv);
+int cmd_customer_export(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -13,6 +13,10 @@ extern const struct screen_ops screen_returns;   /* :returns, the queue */
 extern const struct screen_ops screen_return;    /* :return RMA, the detail */
 extern const struct screen_ops screen_return_new; /* :return-new ORDER, start a return */
 extern const struct screen_ops screen_approvals; /* :approvals, the manager's queue */
+extern const struct screen_ops screen_customers;     /* :customer TEXT / :customers, search */
+extern const struct screen_ops screen_customer;      /* :customer ID, profile and journey */
+extern const struct screen_ops screen_customer_edit; /* :customer-edit ID, profile form */
+extern const struct screen_ops screen_duplicates;    /* :duplicates, suggestions and merge */
 extern const struct screen_ops screen_staff;
 extern const struct screen_ops screen_staff_add;
 

@@ -40,12 +40,15 @@ INSERT INTO kontor.return_event (return_id, at, from_status, to_status, staff_id
 SELECT e.* FROM (
     SELECT id, created_at, NULL::text, 'requested', created_by, reason FROM kontor.return_order
     UNION ALL
-    SELECT id, approval_requested_at, 'requested', 'requested', approval_requested_by,
+    SELECT id, approval_requested_at, CASE WHEN outside_window THEN 'requested' ELSE 'inspected' END,
+           CASE WHEN outside_window THEN 'requested' ELSE 'inspected' END, approval_requested_by,
            'approval requested' || CASE WHEN outside_window THEN format(' (outside the window: %s days)', days_since_delivery)
                                         ELSE ' (over the refund limit)' END || coalesce(': ' || approval_note, '')
     FROM kontor.return_order WHERE needs_approval AND approval_requested_at IS NOT NULL
     UNION ALL
-    SELECT id, approved_at, status, status, approved_by, approval_decision || coalesce(': ' || approval_reason, '')
+    SELECT id, approved_at, CASE WHEN outside_window THEN 'requested' ELSE 'inspected' END,
+           CASE WHEN outside_window THEN 'requested' ELSE 'inspected' END, approved_by,
+           approval_decision || coalesce(': ' || approval_reason, '')
     FROM kontor.return_order WHERE approval_decision IS NOT NULL
     UNION ALL
     SELECT id, updated_at, NULL, status, updated_by, status_note

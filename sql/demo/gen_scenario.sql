@@ -31,6 +31,11 @@ FROM (VALUES
     (17, 'Ayşe',      'Yılmaz',    '1987-12-12', 'Osterstraße 140',             '20255', 'Hamburg',  'app',   '1 year 4 months'))
     AS v(id, fn, ln, bd, street, pc, city, ch, since);
 
+-- Customer 2 is Jürgen again, registered at the Hamburg till with a loyalty
+-- card: the same phone number typed another way, a mistyped e-mail domain.
+-- Phone, e-mail and loyalty card may be shared between customers (0011), so
+-- the duplicate suggestions find the pair by the phone as well as by name,
+-- address and birthdate.
 INSERT INTO kontor.customer_identity (customer_id, kind, value, source, verified, created_at, updated_at)
 SELECT v.cid, v.kind, v.value, v.source, v.verified, c.created_at + v.after::interval, c.created_at + v.after::interval
 FROM (VALUES
@@ -40,6 +45,7 @@ FROM (VALUES
     (1,  'web_account',    'jm1977',                        'web',         true,  '0 days'),
     (2,  'loyalty',        '4000 1111 2222',                'store',       false, '0 days'),
     (2,  'email',          'juergen.mueller@example.com',   'store',       false, '0 days'),
+    (2,  'phone',          '0421 / 123 45 67',              'store',       false, '0 days'),
     (3,  'email',          'k.schroeder@example.de',        'web',         true,  '0 days'),
     (3,  'phone',          '040 7654321',                   'web',         true,  '0 days'),
     (3,  'web_account',    'kathi_hh',                      'web',         true,  '0 days'),

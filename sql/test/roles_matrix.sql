@@ -1,7 +1,8 @@
 -- Prints the permission matrix of doc/roles.md from the database itself:
 --   psql -XAt -d kontor -f sql/test/roles_matrix.sql
 -- Compare with the table in doc/roles.md (sorted by kind, then object).
-SET search_path = kontor, public;
+-- types of the kontor schema in signatures print qualified, as the tests see them
+SET search_path = public;
 WITH roles(r, ord) AS (VALUES ('kontor_clerk', 1), ('kontor_service', 2), ('kontor_manager', 3), ('kontor_admin', 4)),
 rels AS (
     SELECT c.oid, c.relname::text AS object, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END AS kind
@@ -21,7 +22,7 @@ rel_cells AS (
     FROM rels, roles
 ),
 fn_cells AS (
-    SELECT p.oid::regprocedure::text AS object, 'function' AS kind, roles.ord,
+    SELECT regexp_replace(p.oid::regprocedure::text, '^kontor\.', '') AS object, 'function' AS kind, roles.ord,
            CASE WHEN has_function_privilege(roles.r, p.oid, 'EXECUTE') THEN 'X' ELSE '-' END AS cell
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, roles
     WHERE n.nspname = 'kontor'

@@ -33,6 +33,12 @@ static const struct cli_command cli_commands[] = {
       .help = "list orders across channels, newest first", .run = cmd_order_list },
     { .noun = "return", .verb = "show", .args = "RMA|ID [--format text|json]",
       .help = "show a return: header, lines, refunds, history", .run = cmd_return_show },
+    { .noun = "customer", .verb = "show", .args = "ID [--format text|json]",
+      .help = "show a customer: profile, identities, consents, counters, journey",
+      .run = cmd_customer_show },
+    { .noun = "customer", .verb = "export", .args = "ID --output FILE [--force]",
+      .help = "privacy export: everything held about a customer as JSON (file mode 0600)",
+      .run = cmd_customer_export },
     { .noun = "audit", .verb = "verify", .args = "",
       .help = "verify the audit log's hash chain", .run = cmd_audit_verify },
 };

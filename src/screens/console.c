@@ -13,6 +13,10 @@ static const struct screen_ops *const screens[] = {
     &screen_return,
     &screen_return_new,
     &screen_approvals,
+    &screen_customers,
+    &screen_customer,
+    &screen_customer_edit,
+    &screen_duplicates,
     &screen_staff,
     &screen_staff_add,
 };

@@ -599,7 +599,16 @@ static void tui_key(struct tui *t, int key)
     if (t->noverlays > 0) {
         struct overlay *o = t->overlays[t->noverlays - 1];
         if (!o->ops->key(o, t, key)) {
-            t->noverlays--;
+            /* by identity: the answer's callback may have opened the next
+             * dialog above this one */
+            for (int i = t->noverlays - 1; i >= 0; i--) {
+                if (t->overlays[i] == o) {
+                    memmove(&t->overlays[i], &t->overlays[i + 1],
+                            (size_t)(t->noverlays - 1 - i) * sizeof(t->overlays[0]));
+                    t->noverlays--;
+                    break;
+                }
+            }
             o->ops->free(o);
         }
         t->dirty = true;

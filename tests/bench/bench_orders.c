@@ -1,17 +1,19 @@
-/* Order and return benchmarks on a named data scale: the time from request
- * to rows ready for each interactive action of the order and return
- * screens, measured through the same pipelined staff transactions the
- * console sends, beside the naive query a hand-built back office would use
- * (OFFSET paging); and each step of a return from start to refund, on fresh
- * returns in transactions that are rolled back, so the data set stays as it
- * was. Prints a table and one JSON line per figure.
- * Usage: bench_orders SCALE [RUNS] */
+/* Order, return and customer-search benchmarks on a named data scale: the
+ * time from request to rows ready for each interactive action of the order
+ * and return screens, measured through the same pipelined staff
+ * transactions the console sends, beside the naive query a hand-built back
+ * office would use (OFFSET paging, ILIKE); each step of a return from start
+ * to refund, on fresh returns in transactions that are rolled back, so the
+ * data set stays as it was; and customer search as the role that runs it.
+ * Prints a table and one JSON line per figure.
+ * Usage: bench_orders SCALE [RUNS [orders|returns|customers]] (default: all) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "kontor/auth.h"
+#include "kontor/customer_search.h"
 #include "kontor/db.h"
 #include "kontor/order.h"
 #include "kontor/returns.h"
@@ -500,18 +502,186 @@ static int bench_return_steps(struct db *db, struct auth_identity *clerk,
     return nf;
 }
 
+/* ---- customer search ---------------------------------------------------------------- */
+
+/* The search a hand-built back office would run: ILIKE on the names and on
+ * every identity value as stored, sorted by name. No index serves it, and
+ * it finds neither a misspelt name nor a number written another way. */
+static const char sql_search_ilike[] =
+    "SELECT c.id, c.first_name, c.last_name, c.city FROM kontor.customer c "
+    "WHERE (c.first_name || ' ' || c.last_name) ILIKE '%' || $1 || '%' "
+    "OR c.id IN (SELECT i.customer_id FROM kontor.customer_identity i "
+    "            WHERE i.value ILIKE '%' || $1 || '%') "
+    "ORDER BY c.last_name, c.first_name, c.id LIMIT 50";
+
+/* Ranking names by trigram similarity alone (what the issue measured at
+ * about 200 ms): the GIN index finds the candidates, all of them are
+ * ranked. */
+static const char sql_search_trgm[] =
+    "SELECT id FROM kontor.customer WHERE name_norm % kontor.search_norm($1) "
+    "ORDER BY similarity(name_norm, kontor.search_norm($1)) DESC, id LIMIT 50";
+
+static const struct {
+    const char *name, *text;
+    bool clerk;       /* as the clerk (masked contact), else as service */
+    bool ilike, trgm; /* measure the peers on the same text */
+} search_cases[] = {
+    { "customer search: misspelt name \"Jürgen Müler\"", "Jürgen Müler", false, true, true },
+    { "customer search: surname of thousands \"Muller\"", "Muller", false, false, false },
+    { "customer search: phone fragment \"1234567\"", "1234567", false, true, false },
+    { "customer search: phone as \"0421/1234567\"", "0421/1234567", false, false, false },
+    { "customer search: e-mail in capitals", "JUERGEN.MUELLER@EXAMPLE.DE", false, true, false },
+    { "customer search as clerk: misspelt name", "Jürgen Müler", true, false, false },
+};
+
+struct search_ratio {
+    const char *what;
+    int ours, peer;
+    int found; /* rows the peer found */
+};
+
+/* Each search as the role that runs it, checked once (customer 1, Jürgen
+ * Müller, must come first), then timed; the peers on the same text. */
+static int bench_customer_search(struct db *db, const struct db_session *service,
+                                 const struct db_session *clerk, int runs, struct figure *figs,
+                                 struct search_ratio *ratios, int *nratios)
+{
+    static char peer_names[2 * sizeof(search_cases) / sizeof(search_cases[0])][96];
+    int nf = 0, np = 0;
+
+    *nratios = 0;
+    for (size_t i = 0; i < sizeof(search_cases) / sizeof(search_cases[0]); i++) {
+        const struct db_session *who = search_cases[i].clerk ? clerk : service;
+        struct customer_search q;
+        struct db_stmt *st = customer_search_stmt(&q, search_cases[i].text, 0);
+
+        run_once(db, who, st, 1, search_cases[i].name);
+        if (PQntuples(st->res) < 1 || db_value_ll(st->res, 0, CUSTOMER_SEARCH_ID) != 1) {
+            fprintf(stderr, "bench: %s: customer 1 is not first\n", search_cases[i].name);
+            exit(1);
+        }
+        db_stmts_clear(st, 1);
+        figs[nf].name = search_cases[i].name;
+        measure(db, who, st, 1, runs, &figs[nf++]);
+        int ours = nf - 1;
+        const char *p[1] = { search_cases[i].text };
+        if (search_cases[i].ilike) {
+            struct db_stmt peer = DB_STMT(sql_search_ilike, 1, p);
+            run_once(db, who, &peer, 1, "the ILIKE peer");
+            int found = PQntuples(peer.res);
+            db_stmts_clear(&peer, 1);
+            snprintf(peer_names[np], sizeof(peer_names[np]), "  peer: unindexed ILIKE (finds %d)",
+                     found);
+            figs[nf].name = peer_names[np++];
+            measure(db, who, &peer, 1, runs < 10 ? runs : 10, &figs[nf++]);
+            ratios[(*nratios)++] = (struct search_ratio){ search_cases[i].text, ours, nf - 1,
+                                                          found };
+        }
+        if (search_cases[i].trgm) {
+            struct db_stmt peer = DB_STMT(sql_search_trgm, 1, p);
+            snprintf(peer_names[np], sizeof(peer_names[np]),
+                     "  peer: names ranked by trigram similarity");
+            figs[nf].name = peer_names[np++];
+            measure(db, who, &peer, 1, runs < 10 ? runs : 10, &figs[nf++]);
+            ratios[(*nratios)++] = (struct search_ratio){ search_cases[i].text, ours, nf - 1, -1 };
+        }
+    }
+    return nf;
+}
+
+static bool section(const char *only, const char *name)
+{
+    return only == NULL || strcmp(only, name) == 0;
+}
+
+/* The order screens: list pages, the deep page and its OFFSET peer, the
+ * filters, free text and its ILIKE peer, the detail. idx gets the indexes
+ * of keyset deep, OFFSET deep, free text, ILIKE. */
+static int bench_order_lists(struct db *db, const struct db_session *service, const char *scale,
+                             int runs, struct figure *figs, int idx[4])
+{
+    struct db_error err = { 0 };
+    struct order_filter none = { 0 };
+    struct order_page page;
+    int nf = 0;
+
+    figs[nf].name = "order list, first page";
+    measure(db, service, order_page_stmt(&page, &none, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
+                                         NULL, PAGE), 1, runs, &figs[nf++]);
+
+    /* The key of the row 100,000 deep, found once. */
+    char deep[16], lim[16];
+    snprintf(deep, sizeof(deep), "%d", DEEP);
+    snprintf(lim, sizeof(lim), "%d", PAGE);
+    const char *dp[1] = { deep };
+    struct db_stmt k = DB_STMT(sql_deep_key, 1, dp);
+    if (!db_run_tx(db, service, &k, 1, &err) || PQntuples(k.res) != 1) {
+        fprintf(stderr, "bench: fewer than %d orders at scale %s\n", DEEP, scale);
+        exit(1);
+    }
+    char k1[64], k2[32];
+    snprintf(k1, sizeof(k1), "%s", db_value(k.res, 0, 0));
+    snprintf(k2, sizeof(k2), "%s", db_value(k.res, 0, 1));
+    db_stmts_clear(&k, 1);
+    const char *key[2] = { k1, k2 };
+    figs[nf].name = "order list, page 100,000 rows deep (keyset)";
+    measure(db, service, order_page_stmt(&page, &none, ORDER_SORT_NEWEST, ORDER_FETCH_AFTER,
+                                         key, PAGE), 1, runs, &figs[nf++]);
+    idx[0] = nf - 1;
+    const char *op[2] = { deep, lim };
+    struct db_stmt off = DB_STMT(sql_offset_deep, 2, op);
+    figs[nf].name = "  peer: the same page with OFFSET 100000";
+    measure(db, service, &off, 1, runs < 10 ? runs : 10, &figs[nf++]);
+    idx[1] = nf - 1;
+
+    struct order_filter f = { 0 };
+    snprintf(f.channel, sizeof(f.channel), "app");
+    snprintf(f.fulfilment, sizeof(f.fulfilment), "click_collect");
+    snprintf(f.status, sizeof(f.status), "open");
+    figs[nf].name = "order list, filtered (app, C&C, open)";
+    measure(db, service, order_page_stmt(&page, &f, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
+                                         NULL, PAGE), 1, runs, &figs[nf++]);
+
+    struct order_filter text = { 0 };
+    snprintf(text.text, sizeof(text.text), "müller");
+    figs[nf].name = "order list, free text \"müller\"";
+    measure(db, service, order_page_stmt(&page, &text, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
+                                         NULL, PAGE), 1, runs, &figs[nf++]);
+    idx[2] = nf - 1;
+    const char *sp[1] = { "müller" };
+    struct db_stmt naive = DB_STMT(sql_naive_search, 1, sp);
+    figs[nf].name = "  peer: unindexed ILIKE on names";
+    measure(db, service, &naive, 1, runs < 10 ? runs : 10, &figs[nf++]);
+    idx[3] = nf - 1;
+
+    struct order_detail d;
+    size_t nd = 0;
+    struct db_stmt *ds = order_detail_stmts(&d, "K-100001", &nd);
+    figs[nf].name = "order detail (all parts, one pipeline)";
+    measure(db, service, ds, nd, runs, &figs[nf++]);
+    return nf;
+}
+
 int main(int argc, char **argv)
 {
     const char *scale = argc > 1 ? argv[1] : "S";
     int runs = argc > 2 ? atoi(argv[2]) : 30;
+    const char *only = argc > 3 ? argv[3] : NULL;
     char *msg = NULL;
     struct db_error err = { 0 };
     struct auth_identity id;
     char password[] = "demo";
     struct db *db = db_open_conninfo("", "kontor_login", "kontor-bench", 60000, &msg);
-    struct figure figs[32];
+    struct figure figs[64];
     int nf = 0;
 
+    if (runs < 1)
+        runs = 30;
+    if (only != NULL && !section(only, "orders") && !section(only, "returns") &&
+        !section(only, "customers")) {
+        fprintf(stderr, "bench: the section is orders, returns or customers, not %s\n", only);
+        return 2;
+    }
     if (db == NULL) {
         fprintf(stderr, "bench: %s\n", msg);
         return 1;
@@ -525,84 +695,59 @@ int main(int argc, char **argv)
     measure(db, &id.session, &one, 1, runs, &figs[nf++]);
     double base = figs[0].median_ms;
 
-    struct order_filter none = { 0 };
-    struct order_page page;
-    figs[nf].name = "order list, first page";
-    measure(db, &id.session, order_page_stmt(&page, &none, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
-                                             NULL, PAGE), 1, runs, &figs[nf++]);
-
-    /* The key of the row 100,000 deep, found once. */
-    char deep[16], lim[16];
-    snprintf(deep, sizeof(deep), "%d", DEEP);
-    snprintf(lim, sizeof(lim), "%d", PAGE);
-    const char *dp[1] = { deep };
-    struct db_stmt k = DB_STMT(sql_deep_key, 1, dp);
-    if (!db_run_tx(db, &id.session, &k, 1, &err) || PQntuples(k.res) != 1) {
-        fprintf(stderr, "bench: fewer than %d orders at scale %s\n", DEEP, scale);
-        return 1;
+    int order_idx[4] = { -1, -1, -1, -1 };
+    if (section(only, "orders")) {
+        int first = nf;
+        nf += bench_order_lists(db, &id.session, scale, runs, &figs[nf], order_idx);
+        for (int i = 0; i < 4; i++)
+            order_idx[i] += first;
     }
-    char k1[64], k2[32];
-    snprintf(k1, sizeof(k1), "%s", db_value(k.res, 0, 0));
-    snprintf(k2, sizeof(k2), "%s", db_value(k.res, 0, 1));
-    db_stmts_clear(&k, 1);
-    const char *key[2] = { k1, k2 };
-    figs[nf].name = "order list, page 100,000 rows deep (keyset)";
-    measure(db, &id.session, order_page_stmt(&page, &none, ORDER_SORT_NEWEST, ORDER_FETCH_AFTER,
-                                             key, PAGE), 1, runs, &figs[nf++]);
-    int keyset_deep = nf - 1;
-    const char *op[2] = { deep, lim };
-    struct db_stmt off = DB_STMT(sql_offset_deep, 2, op);
-    figs[nf].name = "  peer: the same page with OFFSET 100000";
-    measure(db, &id.session, &off, 1, runs < 10 ? runs : 10, &figs[nf++]);
-    int offset_deep = nf - 1;
-
-    struct order_filter f = { 0 };
-    snprintf(f.channel, sizeof(f.channel), "app");
-    snprintf(f.fulfilment, sizeof(f.fulfilment), "click_collect");
-    snprintf(f.status, sizeof(f.status), "open");
-    figs[nf].name = "order list, filtered (app, C&C, open)";
-    measure(db, &id.session, order_page_stmt(&page, &f, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
-                                             NULL, PAGE), 1, runs, &figs[nf++]);
-
-    struct order_filter text = { 0 };
-    snprintf(text.text, sizeof(text.text), "müller");
-    figs[nf].name = "order list, free text \"müller\"";
-    measure(db, &id.session, order_page_stmt(&page, &text, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
-                                             NULL, PAGE), 1, runs, &figs[nf++]);
-    int search = nf - 1;
-    const char *sp[1] = { "müller" };
-    struct db_stmt naive = DB_STMT(sql_naive_search, 1, sp);
-    figs[nf].name = "  peer: unindexed ILIKE on names";
-    measure(db, &id.session, &naive, 1, runs < 10 ? runs : 10, &figs[nf++]);
-    int naive_search = nf - 1;
-
-    struct order_detail d;
-    size_t nd = 0;
-    struct db_stmt *ds = order_detail_stmts(&d, "K-100001", &nd);
-    figs[nf].name = "order detail (all parts, one pipeline)";
-    measure(db, &id.session, ds, nd, runs, &figs[nf++]);
 
     /* returns: the queue, approvals and detail, then every step */
     struct auth_identity clerk = bench_sign_in(db, "clerk");
     struct auth_identity manager = bench_sign_in(db, "manager");
-    int first_return = nf, return_deep, return_offset;
-    nf += bench_return_lists(db, &id.session, &manager.session, runs, &figs[nf], &return_deep,
-                             &return_offset);
-    return_deep += first_return;
-    return_offset += first_return;
-    nf += bench_return_steps(db, &clerk, &id, runs, &figs[nf]);
+    int first_return = -1, return_deep = -1, return_offset = -1;
+    if (section(only, "returns")) {
+        first_return = nf;
+        nf += bench_return_lists(db, &id.session, &manager.session, runs, &figs[nf],
+                                 &return_deep, &return_offset);
+        return_deep += first_return;
+        return_offset += first_return;
+        nf += bench_return_steps(db, &clerk, &id, runs, &figs[nf]);
+    }
 
-    printf("Order and return benchmarks at scale %s (%d runs each; one round trip per action)\n",
-           scale, runs);
+    /* customer search, as service and as the clerk */
+    int first_search = -1, nratios = 0;
+    struct search_ratio ratios[8];
+    if (section(only, "customers")) {
+        first_search = nf;
+        nf += bench_customer_search(db, &id.session, &clerk.session, runs, &figs[nf], ratios,
+                                    &nratios);
+        for (int i = 0; i < nratios; i++) {
+            ratios[i].ours += first_search;
+            ratios[i].peer += first_search;
+        }
+    }
+
+    printf("Order, return and customer-search benchmarks at scale %s (%d runs each; one round "
+           "trip per action)\n", scale, runs);
     printf("%-50s %10s %10s %10s %6s\n", "action", "median ms", "p95 ms", "× SELECT 1", "trips");
     for (int i = 0; i < nf; i++)
-        printf("%s%-50s %10.2f %10.2f %10.1f %6d\n", i == first_return ? "\n" : "", figs[i].name,
+        printf("%s%-50s %10.2f %10.2f %10.1f %6d\n",
+               i == first_return || i == first_search ? "\n" : "", figs[i].name,
                figs[i].median_ms, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips);
-    printf("deep page: OFFSET takes %.1f× the keyset page; free text: ILIKE takes %.1f× ours\n",
-           figs[offset_deep].median_ms / figs[keyset_deep].median_ms,
-           figs[naive_search].median_ms / figs[search].median_ms);
-    printf("returns deep page: OFFSET takes %.1f× the keyset page\n",
-           figs[return_offset].median_ms / figs[return_deep].median_ms);
+    if (order_idx[0] >= 0)
+        printf("deep page: OFFSET takes %.1f× the keyset page; free text: ILIKE takes %.1f× ours\n",
+               figs[order_idx[1]].median_ms / figs[order_idx[0]].median_ms,
+               figs[order_idx[3]].median_ms / figs[order_idx[2]].median_ms);
+    if (first_return >= 0)
+        printf("returns deep page: OFFSET takes %.1f× the keyset page\n",
+               figs[return_offset].median_ms / figs[return_deep].median_ms);
+    for (int i = 0; i < nratios; i++)
+        printf("customer search \"%s\": %s takes %.1f× ours%s\n", ratios[i].what,
+               ratios[i].found < 0 ? "ranking by trigram similarity" : "unindexed ILIKE",
+               figs[ratios[i].peer].median_ms / figs[ratios[i].ours].median_ms,
+               ratios[i].found == 0 ? " and finds nobody" : "");
     for (int i = 0; i < nf; i++) {
         char name[128];
         json_escape(name, sizeof(name), figs[i].name);

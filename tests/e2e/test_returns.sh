@@ -152,3 +152,39 @@ test_a_line_is_never_returned_twice() {
     [ "$(e2e_sql "select count(*) from kontor.return_order r join kontor.sales_order o on o.id = r.order_id
                   where o.number = 'K-100001'")" = 1 ] || fail "a second return was started"
 }
+
+# Two lines, one parcel with only the shoes: a question per line, one after
+# the other (a wrong answer asks again), then inspection of what came.
+test_partial_receipt_asks_per_line() {
+    returns_collect_k100001
+    before=$(returns_on_hand)
+    returns_restart clerk || return 1
+    e2e_keys ':'; e2e_type "return new K-100001"; e2e_keys Enter
+    e2e_wait "1 Lines" || return 1
+    e2e_keys Space; e2e_keys Down; e2e_keys Space
+    e2e_wait "[x] SCK-0003" || return 1
+    e2e_keys F2
+    e2e_wait "authorised. Give the customer the code." || return 1
+    e2e_keys V
+    e2e_wait "How many came back?" || return 1
+    e2e_type "two"; e2e_keys Enter
+    e2e_wait "is not a quantity" || return 1
+    e2e_wait "How many came back?" || return 1
+    e2e_type 1; e2e_keys Enter
+    e2e_wait "SCK-0003" || return 1
+    e2e_type 0; e2e_keys Enter
+    e2e_wait "is now received." || return 1
+    got=$(e2e_sql "select string_agg(ol.sku || '=' || rl.qty_received, ',' order by ol.line_no)
+                   from kontor.return_line rl join kontor.order_line ol on ol.id = rl.order_line_id
+                   join kontor.sales_order o on o.id = ol.order_id where o.number = 'K-100001'")
+    [ "$got" = "SNK-2041-42=1,SCK-0003=0" ] || fail "received $got"
+    e2e_keys i
+    e2e_wait "r resellable" || return 1
+    e2e_type d; e2e_keys Enter
+    e2e_wait "is now inspected" || return 1
+    [ "$(returns_on_hand)" -eq "$before" ] || fail "damaged goods went back into stock"
+    # the socks never came: they can be returned later
+    [ "$(e2e_sql "select qty_returned from kontor.order_line_status ol join kontor.sales_order o
+                  on o.id = ol.order_id where o.number = 'K-100001' and ol.sku = 'SCK-0003'")" = 0 ] ||
+        fail "the socks still count as returned"
+}
