@@ -1,5 +1,6 @@
 /* Database test support (see dbtest.h): CREATE DATABASE ... TEMPLATE per
- * test, connections, and assertions on results and SQLSTATEs. */
+ * test, connections, assertions on results and SQLSTATEs, and staff members
+ * acting one transaction per step (struct dbtest_actor). */
 #include "dbtest.h"
 
 #include <stdio.h>
@@ -196,4 +197,103 @@ PGconn *dbtest_begin_as(struct dbtest *t, const char *username, const char *role
     PQclear(dbtest_query(c, "SELECT kontor.session_begin($1)", 1, p2));
     free(token);
     return c;
+}
+
+void dbtest_actor_open(struct dbtest *t, const char *username, struct dbtest_actor *a)
+{
+    const char *p[1] = { username };
+    PGresult *r;
+    char *pid;
+
+    if (t->login == NULL)
+        t->login = dbtest_connect(t, "kontor_login");
+    r = dbtest_query(t->login, "SELECT result, token, staff_id, role, display_name "
+                               "FROM kontor.auth_finish($1, true, 'dbtest')", 1, p);
+    memset(a, 0, sizeof(*a));
+    assert_int_equal(PQntuples(r), 1);
+    assert_string_equal(PQgetvalue(r, 0, 0), "ok");
+    snprintf(a->username, sizeof(a->username), "%s", username);
+    snprintf(a->token, sizeof(a->token), "%s", PQgetvalue(r, 0, 1));
+    snprintf(a->id, sizeof(a->id), "%s", PQgetvalue(r, 0, 2));
+    snprintf(a->role, sizeof(a->role), "kontor_%s", PQgetvalue(r, 0, 3));
+    snprintf(a->name, sizeof(a->name), "%s", PQgetvalue(r, 0, 4));
+    PQclear(r);
+    a->c = dbtest_connect(t, "kontor_login");
+    pid = dbtest_scalar(a->c, "SELECT pg_backend_pid()", 0, NULL);
+    assert_non_null(pid);
+    snprintf(a->pid, sizeof(a->pid), "%s", pid);
+    free(pid);
+}
+
+void dbtest_actor_begin(struct dbtest_actor *a, const char *begin)
+{
+    const char *p1[1] = { a->role };
+    const char *p2[1] = { a->token };
+
+    dbtest_ok(a->c, begin != NULL ? begin : "BEGIN");
+    PQclear(dbtest_query(a->c, "SELECT set_config('role', $1, true)", 1, p1));
+    PQclear(dbtest_query(a->c, "SELECT kontor.session_begin($1)", 1, p2));
+}
+
+bool dbtest_res_ok(const PGresult *r)
+{
+    return PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+}
+
+PGresult *dbtest_step(struct dbtest_actor *a, const char *sql, int n, const char *const *params)
+{
+    PGresult *r;
+
+    dbtest_actor_begin(a, NULL);
+    r = PQexecParams(a->c, sql, n, NULL, params, NULL, NULL, 0);
+    if (!dbtest_res_ok(r)) {
+        fprintf(stderr, "step as %s failed: %s %s  for: %s\n", a->username,
+                PQresultErrorField(r, PG_DIAG_SQLSTATE), PQresultErrorMessage(r), sql);
+        PQclear(r);
+        dbtest_ok(a->c, "ROLLBACK");
+        fail();
+    }
+    dbtest_ok(a->c, "COMMIT");
+    return r;
+}
+
+void dbtest_step_ok(struct dbtest_actor *a, const char *sql, int n, const char *const *params)
+{
+    PQclear(dbtest_step(a, sql, n, params));
+}
+
+char *dbtest_step_refused(struct dbtest_actor *a, const char *sql, int n, const char *const *params,
+                          const char *state, const char *constraint)
+{
+    PGresult *r;
+    const char *got, *con, *msg;
+    char *text;
+    bool ok;
+
+    dbtest_actor_begin(a, NULL);
+    r = PQexecParams(a->c, sql, n, NULL, params, NULL, NULL, 0);
+    got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    con = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+    msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    ok = !dbtest_res_ok(r) && got != NULL && strcmp(got, state) == 0
+         && (constraint == NULL || (con != NULL && strcmp(con, constraint) == 0));
+    if (!ok)
+        fprintf(stderr, "as %s expected %s (%s) but got %s (%s): %s  for: %s\n", a->username,
+                state, constraint ? constraint : "any constraint",
+                dbtest_res_ok(r) ? "success" : got ? got : "?", con ? con : "no constraint",
+                dbtest_res_ok(r) ? PQcmdStatus(r) : PQresultErrorMessage(r), sql);
+    text = xstrdup(msg ? msg : "");
+    PQclear(r);
+    dbtest_ok(a->c, "ROLLBACK");
+    if (!ok) {
+        free(text);
+        fail();
+    }
+    return text;
+}
+
+void dbtest_step_fails(struct dbtest_actor *a, const char *sql, int n, const char *const *params,
+                       const char *state, const char *constraint)
+{
+    free(dbtest_step_refused(a, sql, n, params, state, constraint));
 }

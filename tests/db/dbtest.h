@@ -15,6 +15,7 @@ struct dbtest {
     char dbname[64];
     char conninfo[512]; /* dbname=... (host and port from PGHOST/PGPORT) */
     PGconn *owner;      /* the database owner (superuser of the test cluster) */
+    PGconn *login;      /* mints the actors' sessions (dbtest_actor_open) */
     PGconn *extra[16];  /* connections closed at teardown */
     int nextra;
 };
@@ -41,6 +42,38 @@ char *dbtest_session_token(struct dbtest *t, const char *username);
 /* A kontor_login connection with an open transaction running as the staff
  * member's role and session: BEGIN; SET LOCAL ROLE; session_begin. */
 PGconn *dbtest_begin_as(struct dbtest *t, const char *username, const char *role);
+
+/* A staff member signed in on a kontor_login connection of their own, acting
+ * in one transaction per step as the console does (SET LOCAL ROLE through
+ * set_config, then session_begin). */
+struct dbtest_actor {
+    PGconn *c;
+    char username[32];
+    char token[80];
+    char role[32];  /* kontor_clerk ... */
+    char id[24];    /* staff id */
+    char name[128]; /* display name */
+    char pid[16];   /* backend pid of c */
+};
+
+/* Signs username in (auth_finish, through the test's login connection) and
+ * gives it a connection of its own. */
+void dbtest_actor_open(struct dbtest *t, const char *username, struct dbtest_actor *a);
+/* Opens a's transaction with begin (NULL: "BEGIN") as a's role and session;
+ * the caller commits or rolls back. */
+void dbtest_actor_begin(struct dbtest_actor *a, const char *begin);
+bool dbtest_res_ok(const PGresult *r);
+/* One statement as a in its own transaction; it must succeed. Returns the
+ * result (caller PQclear()s); dbtest_step_ok clears it. */
+PGresult *dbtest_step(struct dbtest_actor *a, const char *sql, int n, const char *const *params);
+void dbtest_step_ok(struct dbtest_actor *a, const char *sql, int n, const char *const *params);
+/* One statement as a that must fail with exactly SQLSTATE state and, unless
+ * constraint is NULL, that constraint name; rolled back. Returns the error's
+ * primary message (caller frees); dbtest_step_fails frees it. */
+char *dbtest_step_refused(struct dbtest_actor *a, const char *sql, int n, const char *const *params,
+                          const char *state, const char *constraint);
+void dbtest_step_fails(struct dbtest_actor *a, const char *sql, int n, const char *const *params,
+                       const char *state, const char *constraint);
 
 #define DBTEST(fn) cmocka_unit_test_setup_teardown(fn, dbtest_setup, dbtest_teardown)
 

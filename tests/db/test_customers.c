@@ -24,119 +24,6 @@
 
 /* Helpers ----------------------------------------------------------------------- */
 
-/* A staff member on a kontor_login connection of their own, one
- * transaction per step as the console runs them. */
-struct actor {
-    PGconn *c;
-    char username[32], token[80], role[32], id[24], name[128];
-};
-
-static PGconn *login_conn(struct dbtest *t)
-{
-    static char db[64];
-    static PGconn *login;
-
-    if (login == NULL || strcmp(db, t->dbname) != 0) {
-        login = dbtest_connect(t, "kontor_login");
-        snprintf(db, sizeof(db), "%s", t->dbname);
-    }
-    return login;
-}
-
-static void actor_open(struct dbtest *t, const char *username, struct actor *a)
-{
-    const char *p[1] = { username };
-    PGresult *r;
-
-    r = dbtest_query(login_conn(t), "SELECT result, token, staff_id, role, display_name "
-                                    "FROM kontor.auth_finish($1, true, 'test_customers')", 1, p);
-    memset(a, 0, sizeof(*a));
-    assert_int_equal(PQntuples(r), 1);
-    assert_string_equal(PQgetvalue(r, 0, 0), "ok");
-    snprintf(a->username, sizeof(a->username), "%s", username);
-    snprintf(a->token, sizeof(a->token), "%s", PQgetvalue(r, 0, 1));
-    snprintf(a->id, sizeof(a->id), "%s", PQgetvalue(r, 0, 2));
-    snprintf(a->role, sizeof(a->role), "kontor_%s", PQgetvalue(r, 0, 3));
-    snprintf(a->name, sizeof(a->name), "%s", PQgetvalue(r, 0, 4));
-    PQclear(r);
-    a->c = dbtest_connect(t, "kontor_login");
-}
-
-static void actor_begin(struct actor *a)
-{
-    const char *p1[1] = { a->role };
-    const char *p2[1] = { a->token };
-
-    dbtest_ok(a->c, "BEGIN");
-    PQclear(dbtest_query(a->c, "SELECT set_config('role', $1, true)", 1, p1));
-    PQclear(dbtest_query(a->c, "SELECT kontor.session_begin($1)", 1, p2));
-}
-
-static bool res_ok(const PGresult *r)
-{
-    return PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
-}
-
-/* One statement as a, in its own transaction; it must succeed. */
-static PGresult *step(struct actor *a, const char *sql, int n, const char *const *p)
-{
-    PGresult *r;
-
-    actor_begin(a);
-    r = PQexecParams(a->c, sql, n, NULL, p, NULL, NULL, 0);
-    if (!res_ok(r)) {
-        fprintf(stderr, "step as %s failed: %s %s  for: %s\n", a->username,
-                PQresultErrorField(r, PG_DIAG_SQLSTATE), PQresultErrorMessage(r), sql);
-        PQclear(r);
-        dbtest_ok(a->c, "ROLLBACK");
-        fail();
-    }
-    dbtest_ok(a->c, "COMMIT");
-    return r;
-}
-
-static void stepv(struct actor *a, const char *sql, int n, const char *const *p)
-{
-    PQclear(step(a, sql, n, p));
-}
-
-/* One statement as a that must fail with SQLSTATE state (and, unless NULL,
- * that constraint); rolled back. Returns the primary message (caller frees). */
-static char *refused(struct actor *a, const char *sql, int n, const char *const *p,
-                     const char *state, const char *constraint)
-{
-    PGresult *r;
-    const char *got, *con, *msg;
-    char *text;
-    bool ok;
-
-    actor_begin(a);
-    r = PQexecParams(a->c, sql, n, NULL, p, NULL, NULL, 0);
-    got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    con = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
-    msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-    ok = !res_ok(r) && got != NULL && strcmp(got, state) == 0
-         && (constraint == NULL || (con != NULL && strcmp(con, constraint) == 0));
-    if (!ok)
-        fprintf(stderr, "as %s expected %s (%s) but got %s (%s): %s  for: %s\n", a->username, state,
-                constraint ? constraint : "any", res_ok(r) ? "success" : got ? got : "?",
-                con ? con : "-", res_ok(r) ? PQcmdStatus(r) : PQresultErrorMessage(r), sql);
-    text = xstrdup(msg ? msg : "");
-    PQclear(r);
-    dbtest_ok(a->c, "ROLLBACK");
-    if (!ok) {
-        free(text);
-        fail();
-    }
-    return text;
-}
-
-static void refused_v(struct actor *a, const char *sql, int n, const char *const *p,
-                      const char *state, const char *constraint)
-{
-    free(refused(a, sql, n, p, state, constraint));
-}
-
 static void assert_contains(const char *text, const char *part)
 {
     if (strstr(text, part) == NULL) {
@@ -174,15 +61,15 @@ static void assert_val(struct dbtest *t, const char *sql, const char *p1, const 
 
 /* The view's statements (src/domain/customer.c) as a, in one transaction
  * as the console sends them; results in v->st[i].res (caller clears). */
-static void view_as(struct actor *a, struct customer_view *v, long long id, bool full)
+static void view_as(struct dbtest_actor *a, struct customer_view *v, long long id, bool full)
 {
     size_t n;
     struct db_stmt *st = customer_view_stmts(v, id, full, &n);
 
-    actor_begin(a);
+    dbtest_actor_begin(a, NULL);
     for (size_t i = 0; i < n; i++) {
         st[i].res = PQexecParams(a->c, st[i].sql, st[i].nparams, NULL, st[i].params, NULL, NULL, 0);
-        if (!res_ok(st[i].res)) {
+        if (!dbtest_res_ok(st[i].res)) {
             fprintf(stderr, "view part %zu as %s: %s\n", i, a->username,
                     PQresultErrorMessage(st[i].res));
             dbtest_ok(a->c, "ROLLBACK");
@@ -193,14 +80,15 @@ static void view_as(struct actor *a, struct customer_view *v, long long id, bool
 }
 
 /* The SQLSTATE one view statement of the other role's set fails with as a. */
-static char *view_part_state(struct actor *a, long long id, bool full, enum customer_part part)
+static char *view_part_state(struct dbtest_actor *a, long long id, bool full,
+                             enum customer_part part)
 {
     struct customer_view v;
     size_t n;
     struct db_stmt *st = customer_view_stmts(&v, id, full, &n);
     char *state;
 
-    actor_begin(a);
+    dbtest_actor_begin(a, NULL);
     state = dbtest_try(a->c, st[part].sql, st[part].nparams, st[part].params);
     dbtest_ok(a->c, "ROLLBACK");
     return state;
@@ -243,10 +131,10 @@ static char *phone_of(struct dbtest *t, const char *customer, const char *col)
 }
 
 /* A second customer-service agent (the demo has one active). */
-static void second_agent(struct dbtest *t, struct actor *a)
+static void second_agent(struct dbtest *t, struct dbtest_actor *a)
 {
     dbtest_ok(t->owner, "UPDATE kontor.staff SET active = true WHERE username = 'carla.dietz'");
-    actor_open(t, "carla.dietz", a);
+    dbtest_actor_open(t, "carla.dietz", a);
 }
 
 /* The view ---------------------------------------------------------------------------- */
@@ -254,14 +142,14 @@ static void second_agent(struct dbtest *t, struct actor *a)
 static void test_view_service_sees_the_journey(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc;
+    struct dbtest_actor svc;
     struct customer_view v;
     struct customer_header h;
     struct customer_counts k;
     const PGresult *tl;
     char prev[64] = "9999";
 
-    actor_open(t, "service", &svc);
+    dbtest_actor_open(t, "service", &svc);
     view_as(&svc, &v, 1, true);
     assert_true(customer_header_read(v.st[CUSTOMER_PART_HEADER].res, &h));
     assert_string_equal(h.first_name, "Jürgen");
@@ -319,7 +207,8 @@ static void test_view_service_sees_the_journey(void **state)
     db_stmts_clear(v.st, CUSTOMER_PART_COUNT);
     /* a note appears in the journey */
     const char *p[1] = { "called about the return; sent the label" };
-    stepv(&svc, "INSERT INTO kontor.customer_note (customer_id, body) VALUES (1, $1)", 1, p);
+    dbtest_step_ok(&svc, "INSERT INTO kontor.customer_note (customer_id, body) VALUES (1, $1)", 1,
+                   p);
     view_as(&svc, &v, 1, true);
     tl = v.st[CUSTOMER_PART_TIMELINE].res;
     assert_string_equal(PQgetvalue(tl, 0, CT_COL_KIND), "note");
@@ -340,7 +229,7 @@ static void test_view_service_sees_the_journey(void **state)
     /* the JSON form (kontor customer show --format json) */
     struct customer_view vj;
     struct db_stmt *js = customer_view_json_stmt(&vj, 1, true);
-    actor_begin(&svc);
+    dbtest_actor_begin(&svc, NULL);
     char *doc = dbtest_scalar(svc.c, js->sql, js->nparams, js->params);
     dbtest_ok(svc.c, "COMMIT");
     assert_non_null(doc);
@@ -353,12 +242,12 @@ static void test_view_service_sees_the_journey(void **state)
 static void test_view_clerk_gets_the_masked_view(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk;
+    struct dbtest_actor clerk;
     struct customer_view v;
     struct customer_header h;
     const PGresult *r;
 
-    actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "clerk", &clerk);
     view_as(&clerk, &v, 1, false);
     assert_true(customer_header_read(v.st[CUSTOMER_PART_HEADER].res, &h));
     assert_false(h.full);
@@ -412,7 +301,7 @@ static void test_view_clerk_gets_the_masked_view(void **state)
 static void test_masking_held_by_the_database(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, svc;
+    struct dbtest_actor clerk, svc;
     PGresult *r;
     static const char *const closed[] = {
         "SELECT first_name FROM kontor.customer LIMIT 1",
@@ -430,31 +319,36 @@ static void test_masking_held_by_the_database(void **state)
         "SELECT kontor.customer_erase(1, 'test')",
     };
 
-    actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "clerk", &clerk);
     for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++)
-        refused_v(&clerk, closed[i], 0, NULL, "42501", NULL);
-    r = step(&clerk, "SELECT first_name, last_name, city, email_masked, phone_masked "
-                     "FROM kontor.customer_masked WHERE id = 1", 0, NULL);
+        dbtest_step_fails(&clerk, closed[i], 0, NULL, "42501", NULL);
+    r = dbtest_step(&clerk,
+                    "SELECT first_name, last_name, city, email_masked, phone_masked "
+                    "FROM kontor.customer_masked WHERE id = 1",
+                    0, NULL);
     assert_string_equal(PQgetvalue(r, 0, 0), "Jürgen");
     assert_string_equal(PQgetvalue(r, 0, 2), "Bremen");
     assert_string_equal(PQgetvalue(r, 0, 3), "j***@example.de");
     assert_string_equal(PQgetvalue(r, 0, 4), "***567");
     PQclear(r);
     /* service reads everything */
-    actor_open(t, "service", &svc);
-    r = step(&svc, "SELECT c.street, i.value FROM kontor.customer c JOIN kontor.customer_identity i "
-                   "ON i.customer_id = c.id AND i.kind = 'email' WHERE c.id = 1", 0, NULL);
+    dbtest_actor_open(t, "service", &svc);
+    r = dbtest_step(
+        &svc,
+        "SELECT c.street, i.value FROM kontor.customer c JOIN kontor.customer_identity i "
+        "ON i.customer_id = c.id AND i.kind = 'email' WHERE c.id = 1",
+        0, NULL);
     assert_string_equal(PQgetvalue(r, 0, 0), "Schwachhauser Heerstraße 41");
     assert_string_equal(PQgetvalue(r, 0, 1), "juergen.mueller@example.de");
     PQclear(r);
     /* but not the erasure */
-    refused_v(&svc, "SELECT kontor.customer_erase(1, 'asked')", 0, NULL, "42501", NULL);
+    dbtest_step_fails(&svc, "SELECT kontor.customer_erase(1, 'asked')", 0, NULL, "42501", NULL);
 }
 
 static void test_timeline_shows_the_newest_200(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc;
+    struct dbtest_actor svc;
     struct customer_view v;
     struct customer_counts k;
     const PGresult *tl;
@@ -463,7 +357,7 @@ static void test_timeline_shows_the_newest_200(void **state)
     dbtest_ok(t->owner, "INSERT INTO kontor.interaction (touchpoint_id, customer_id, kind, at) "
                         "SELECT (SELECT min(id) FROM kontor.touchpoint), 1, 'viewed', "
                         "now() - g * interval '1 hour' FROM generate_series(1, 300) g");
-    actor_open(t, "service", &svc);
+    dbtest_actor_open(t, "service", &svc);
     view_as(&svc, &v, 1, true);
     customer_counts_read(v.st[CUSTOMER_PART_COUNTS].res, &k);
     tl = v.st[CUSTOMER_PART_TIMELINE].res;
@@ -480,7 +374,7 @@ static void test_timeline_shows_the_newest_200(void **state)
 static void test_concurrent_profile_edit(void **state)
 {
     struct dbtest *t = *state;
-    struct actor a, b;
+    struct dbtest_actor a, b;
     char *v1 = sval(t, "SELECT version FROM kontor.customer WHERE id = 1", NULL);
     const char *pa[9] = { "1", v1, "Jürgen", "Müller", "1977-05-14", "Schwachhauser Heerstraße 43",
                           "28209", "Bremen", "DE" };
@@ -488,14 +382,14 @@ static void test_concurrent_profile_edit(void **state)
                           "DE" };
     char *msg;
 
-    actor_open(t, "service", &a);
+    dbtest_actor_open(t, "service", &a);
     second_agent(t, &b);
     /* both saw version v1; the first save wins */
-    PGresult *r = step(&a, UPDATE_PROFILE, 9, pa);
+    PGresult *r = dbtest_step(&a, UPDATE_PROFILE, 9, pa);
     assert_int_equal(atoi(PQgetvalue(r, 0, 0)), atoi(v1) + 1);
     PQclear(r);
     /* the second is told who changed it and when; nothing is overwritten */
-    msg = refused(&b, UPDATE_PROFILE, 9, pb, "KX409", NULL);
+    msg = dbtest_step_refused(&b, UPDATE_PROFILE, 9, pb, "KX409", NULL);
     assert_contains(msg, "changed by Ben Scholz at ");
     assert_contains(msg, "not saved");
     free(msg);
@@ -514,7 +408,7 @@ static void test_concurrent_profile_edit(void **state)
     char v2[16];
     snprintf(v2, sizeof(v2), "%d", h.version);
     pb[1] = v2;
-    stepv(&b, UPDATE_PROFILE, 9, pb);
+    dbtest_step_ok(&b, UPDATE_PROFILE, 9, pb);
     assert_val(t, "SELECT street FROM kontor.customer WHERE id = 1", NULL, "Am Wall 1");
     /* audited as who did it, personal values redacted */
     assert_true(nval(t, "SELECT count(*) FROM kontor.audit_event a JOIN kontor.staff s ON s.id = a.staff_id "
@@ -528,24 +422,24 @@ static void test_concurrent_profile_edit(void **state)
 static void test_concurrent_phone_edit_blocked(void **state)
 {
     struct dbtest *t = *state;
-    struct actor a, b;
+    struct dbtest_actor a, b;
     char *id = phone_of(t, "1", "id::text"), *ver = phone_of(t, "1", "version::text");
     const char *pa[7] = { "1", id, ver, "", "+49 421 7654321", "", "false" };
     const char *pb[7] = { "1", id, ver, "", "0421 555 000", "", "false" };
     PGresult *r;
 
-    actor_open(t, "service", &a);
+    dbtest_actor_open(t, "service", &a);
     second_agent(t, &b);
-    actor_begin(&a);
+    dbtest_actor_begin(&a, NULL);
     PQclear(dbtest_query(a.c, SAVE_IDENTITY, 7, pa));
-    actor_begin(&b);
+    dbtest_actor_begin(&b, NULL);
     assert_int_equal(PQsendQueryParams(b.c, SAVE_IDENTITY, 7, NULL, pb, NULL, NULL, 0), 1);
     usleep(200 * 1000);
     PQconsumeInput(b.c);
     assert_int_equal(PQisBusy(b.c), 1); /* waiting for a's row lock */
     dbtest_ok(a.c, "COMMIT");
     r = PQgetResult(b.c);
-    assert_false(res_ok(r));
+    assert_false(dbtest_res_ok(r));
     assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "KX409");
     assert_contains(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY),
                     "the phone number of customer 1 was changed by Ben Scholz at ");
@@ -564,7 +458,7 @@ static void test_concurrent_phone_edit_blocked(void **state)
 static void test_identities_add_and_correct(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc;
+    struct dbtest_actor svc;
     char *id = phone_of(t, "1", "id::text"), *ver = phone_of(t, "1", "version::text");
     const char *fix[7] = { "1", id, ver, "", "+49 421 1234568", "", "false" };
     const char *add[7] = { "1", "", "0", "email", "jm@example.org", "phone", "false" };
@@ -574,24 +468,24 @@ static void test_identities_add_and_correct(void **state)
     const char *shared[7] = { "1", "", "0", "phone", "040 7654321", "phone", "false" };
     char *msg;
 
-    actor_open(t, "service", &svc);
-    stepv(&svc, SAVE_IDENTITY, 7, fix);
+    dbtest_actor_open(t, "service", &svc);
+    dbtest_step_ok(&svc, SAVE_IDENTITY, 7, fix);
     assert_val(t, "SELECT value || ' ' || verified || ' ' || version FROM kontor.customer_identity "
                   "WHERE id = $1::bigint", id, "+49 421 1234568 false 2");
-    stepv(&svc, SAVE_IDENTITY, 7, add);
+    dbtest_step_ok(&svc, SAVE_IDENTITY, 7, add);
     assert_val(t, "SELECT source || ' ' || s.username FROM kontor.customer_identity i "
                   "JOIN kontor.audit_event a ON a.entity = 'customer_identity' AND a.entity_id = i.id::text "
                   "JOIN kontor.staff s ON s.id = a.staff_id "
                   "WHERE i.customer_id = 1 AND i.value = 'jm@example.org'", NULL, "phone service");
-    refused_v(&svc, SAVE_IDENTITY, 7, bad, "23514", "customer_identity");
-    msg = refused(&svc, SAVE_IDENTITY, 7, twice, "23505", NULL);
+    dbtest_step_fails(&svc, SAVE_IDENTITY, 7, bad, "23514", "customer_identity");
+    msg = dbtest_step_refused(&svc, SAVE_IDENTITY, 7, twice, "23505", NULL);
     assert_contains(msg, "has the e-mail address");
     free(msg);
-    msg = refused(&svc, SAVE_IDENTITY, 7, taken, "23505", NULL);
+    msg = dbtest_step_refused(&svc, SAVE_IDENTITY, 7, taken, "23505", NULL);
     assert_contains(msg, "belongs to customer 3");
     free(msg);
     /* a household's phone may be shared (0011): a duplicate signal, not an error */
-    stepv(&svc, SAVE_IDENTITY, 7, shared);
+    dbtest_step_ok(&svc, SAVE_IDENTITY, 7, shared);
     free(id);
     free(ver);
 }
@@ -599,7 +493,7 @@ static void test_identities_add_and_correct(void **state)
 static void test_profile_validation(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc;
+    struct dbtest_actor svc;
     static const struct {
         const char *p[9];
         const char *constraint;
@@ -611,28 +505,28 @@ static void test_profile_validation(void **state)
         { { "1", "0", "Jürgen\x1b[2J", "Müller", "", "", "", "", "DE" }, "customer_first_name" },
     };
 
-    actor_open(t, "service", &svc);
+    dbtest_actor_open(t, "service", &svc);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        refused_v(&svc, UPDATE_PROFILE, 9, cases[i].p, "23514", cases[i].constraint);
+        dbtest_step_fails(&svc, UPDATE_PROFILE, 9, cases[i].p, "23514", cases[i].constraint);
     /* a Dutch postcode is fine outside Germany; nothing changed keeps the version */
     const char *nl[9] = { "1", "0", "Jürgen", "Müller", "1977-05-14", "Keizersgracht 1",
                           "1015 CJ", "Amsterdam", "nl" };
-    stepv(&svc, UPDATE_PROFILE, 9, nl);
+    dbtest_step_ok(&svc, UPDATE_PROFILE, 9, nl);
     assert_val(t, "SELECT postcode || ' ' || country FROM kontor.customer WHERE id = 1", NULL, "1015 CJ NL");
     char *v = sval(t, "SELECT version FROM kontor.customer WHERE id = 1", NULL);
-    stepv(&svc, UPDATE_PROFILE, 9, nl);
+    dbtest_step_ok(&svc, UPDATE_PROFILE, 9, nl);
     assert_val(t, "SELECT version FROM kontor.customer WHERE id = 1", NULL, v);
     free(v);
     /* a merged record is not edited */
     const char *merged[9] = { "2", "0", "Juergen", "Mueller", "", "", "", "", "DE" };
     dbtest_ok(t->owner, "UPDATE kontor.customer SET merged_into = 1 WHERE id = 2");
-    refused_v(&svc, UPDATE_PROFILE, 9, merged, "23514", "customer_merged");
+    dbtest_step_fails(&svc, UPDATE_PROFILE, 9, merged, "23514", "customer_merged");
 }
 
 static void test_consent_change_recorded(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc, other;
+    struct dbtest_actor svc, other;
     char *seen = sval(t, "SELECT id FROM kontor.consent_current WHERE customer_id = 1 "
                          "AND purpose = 'newsletter'", NULL);
     const char *withdraw[6] = { "1", "newsletter", "web", "false", "phone call", seen };
@@ -641,9 +535,9 @@ static void test_consent_change_recorded(void **state)
     const char *nosource[6] = { "1", "phone", "phone", "true", "  ", "" };
     char *msg;
 
-    actor_open(t, "service", &svc);
+    dbtest_actor_open(t, "service", &svc);
     second_agent(t, &other);
-    stepv(&svc, SET_CONSENT, 6, withdraw);
+    dbtest_step_ok(&svc, SET_CONSENT, 6, withdraw);
     /* appended: who, when, the source and the channel; the old record stays */
     assert_val(t, "SELECT c.granted || ' ' || c.source || ' ' || s.username || ' ' || ch.code || ' ' "
                   "|| (c.at > now() - interval '1 minute') FROM kontor.consent_current c "
@@ -656,16 +550,16 @@ static void test_consent_change_recorded(void **state)
                         "WHERE a.action = 'consent.insert' AND s.username = 'service' "
                         "AND a.after ->> 'source' = 'phone call'", NULL) == 1);
     /* the other agent saw the old record: told who changed it and to what */
-    msg = refused(&other, SET_CONSENT, 6, stale, "KX409", NULL);
+    msg = dbtest_step_refused(&other, SET_CONSENT, 6, stale, "KX409", NULL);
     assert_contains(msg, "the newsletter consent via web was changed by Ben Scholz at ");
     assert_contains(msg, "it is now withdrawn (phone call)");
     free(msg);
     /* a new consent for a purpose and channel never recorded */
-    stepv(&svc, SET_CONSENT, 6, grant);
+    dbtest_step_ok(&svc, SET_CONSENT, 6, grant);
     assert_val(t, "SELECT granted::text FROM kontor.consent_current c JOIN kontor.channel ch "
                   "ON ch.id = c.channel_id WHERE customer_id = 1 AND purpose = 'sms' AND ch.code = 'phone'",
                NULL, "true");
-    refused_v(&svc, SET_CONSENT, 6, nosource, "23514", "customer_consent_source");
+    dbtest_step_fails(&svc, SET_CONSENT, 6, nosource, "23514", "customer_consent_source");
     free(seen);
 }
 
@@ -674,15 +568,15 @@ static void test_consent_change_recorded(void **state)
 static void test_export_holds_everything(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc;
+    struct dbtest_actor svc;
     struct customer_export q;
     struct db_stmt *st = customer_export_stmt(&q, 1);
     char path[256], *err = NULL, *doc;
     struct stat sb;
     PGresult *r;
 
-    actor_open(t, "service", &svc);
-    r = step(&svc, st->sql, st->nparams, st->params);
+    dbtest_actor_open(t, "service", &svc);
+    r = dbtest_step(&svc, st->sql, st->nparams, st->params);
     doc = xstrdup(PQgetvalue(r, 0, 0));
     PQclear(r);
     /* checked by PostgreSQL: the parts of a privacy request */
@@ -779,8 +673,8 @@ static long long scan_for(struct dbtest *t, const char *const *needles, size_t n
 
 /* Quirinella Zabriskie: a customer with data in every place a person's data
  * can be, and a second record of her merged into the first. */
-static void make_quirinella(struct dbtest *t, struct actor *svc, struct actor *mgr, char *id,
-                            size_t len)
+static void make_quirinella(struct dbtest *t, struct dbtest_actor *svc, struct dbtest_actor *mgr,
+                            char *id, size_t len)
 {
     char *c1, *c2, *order;
     const char *p[2];
@@ -798,23 +692,27 @@ static void make_quirinella(struct dbtest *t, struct actor *svc, struct actor *m
     const char *ph[7] = { c1, "", "0", "phone", "+49 421 9876543", "web", "false" };
     const char *lo[7] = { c2, "", "0", "loyalty", "4000 9876 5432", "store", "false" };
     const char *ph2[7] = { c2, "", "0", "phone", "0421 9876543", "store", "false" };
-    stepv(svc, SAVE_IDENTITY, 7, e);
-    stepv(svc, SAVE_IDENTITY, 7, ph);
-    stepv(svc, SAVE_IDENTITY, 7, lo);
-    stepv(svc, SAVE_IDENTITY, 7, ph2);
+    dbtest_step_ok(svc, SAVE_IDENTITY, 7, e);
+    dbtest_step_ok(svc, SAVE_IDENTITY, 7, ph);
+    dbtest_step_ok(svc, SAVE_IDENTITY, 7, lo);
+    dbtest_step_ok(svc, SAVE_IDENTITY, 7, ph2);
     const char *cn[6] = { c1, "newsletter", "web", "true", "web signup form", "" };
     const char *cs[6] = { c1, "sms", "phone", "true", "phone call", "" };
-    stepv(svc, SET_CONSENT, 6, cn);
-    stepv(svc, SET_CONSENT, 6, cs);
-    stepv(svc, "INSERT INTO kontor.customer_note (customer_id, body) VALUES ($1::bigint, "
-               "'Quirinella Zabriskie called from +49 421 9876543 about Zauberweg 99')", 1, p);
+    dbtest_step_ok(svc, SET_CONSENT, 6, cn);
+    dbtest_step_ok(svc, SET_CONSENT, 6, cs);
+    dbtest_step_ok(svc,
+                   "INSERT INTO kontor.customer_note (customer_id, body) VALUES ($1::bigint, "
+                   "'Quirinella Zabriskie called from +49 421 9876543 about Zauberweg 99')",
+                   1, p);
     /* an order of hers with a note naming her, a queued message with her address */
     order = sval(t, "INSERT INTO kontor.sales_order (channel_id, customer_id, fulfilment, status, "
                     "subtotal_cents, total_cents) VALUES ((SELECT id FROM kontor.channel WHERE code = 'web'), "
                     "$1::bigint, 'ship', 'paid', 5000, 5000) RETURNING id", c1);
     p[1] = order;
-    stepv(svc, "INSERT INTO kontor.order_note (order_id, body) VALUES ($1::bigint, "
-               "'Quirinella asks to ring twice at Zauberweg 99')", 1, p + 1);
+    dbtest_step_ok(svc,
+                   "INSERT INTO kontor.order_note (order_id, body) VALUES ($1::bigint, "
+                   "'Quirinella asks to ring twice at Zauberweg 99')",
+                   1, p + 1);
     PQclear(dbtest_query(t->owner,
         "INSERT INTO kontor.notification_outbox (order_id, customer_id, channel, kind, payload) "
         "VALUES ($2::bigint, $1::bigint, 'email', 'shipped', "
@@ -824,10 +722,13 @@ static void make_quirinella(struct dbtest *t, struct actor *svc, struct actor *m
         "SELECT min(id), $1::bigint, 'v-quirinella-zabriskie', 'clicked' FROM kontor.touchpoint", 1, p));
     /* a duplicate flag whose note names her, then the manager merges */
     const char *fl[3] = { c1, c2, "Quirinella Zabriskie twice (Zauberweg 99a)" };
-    stepv(svc, "INSERT INTO kontor.customer_duplicate (customer_a, customer_b, note) "
-               "VALUES ($1::bigint, $2::bigint, $3)", 3, fl);
+    dbtest_step_ok(svc,
+                   "INSERT INTO kontor.customer_duplicate (customer_a, customer_b, note) "
+                   "VALUES ($1::bigint, $2::bigint, $3)",
+                   3, fl);
     const char *mg[2] = { c2, c1 };
-    stepv(mgr, "SELECT kontor.customer_merge($1::bigint, $2::bigint, 'same person')", 2, mg);
+    dbtest_step_ok(mgr, "SELECT kontor.customer_merge($1::bigint, $2::bigint, 'same person')", 2,
+                   mg);
     free(c1);
     free(c2);
     free(order);
@@ -841,24 +742,25 @@ static const char *const quirinella[] = {
 static void test_erasure_leaves_no_personal_data(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc, mgr;
+    struct dbtest_actor svc, mgr;
     char id[24];
     const char *p[2] = { id, "customer's request by e-mail" };
     const size_t nq = sizeof(quirinella) / sizeof(quirinella[0]);
 
-    actor_open(t, "service", &svc);
-    actor_open(t, "manager", &mgr);
+    dbtest_actor_open(t, "service", &svc);
+    dbtest_actor_open(t, "manager", &mgr);
     make_quirinella(t, &svc, &mgr, id, sizeof(id));
     assert_true(scan_for(t, quirinella, nq, false) > 10); /* the scan finds what is there */
     /* erasing the merged record is refused: the person lives on in the survivor */
     const char *loser[2] = { "", "request" };
     char *lid = sval(t, "SELECT id FROM kontor.customer WHERE merged_into = $1::bigint", id);
     loser[0] = lid;
-    char *msg = refused(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, loser, "23514", NULL);
+    char *msg = dbtest_step_refused(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, loser,
+                                    "23514", NULL);
     assert_contains(msg, "erase that record");
     free(msg);
     long long orders = nval(t, "SELECT count(*) FROM kontor.sales_order WHERE customer_id = $1::bigint", id);
-    stepv(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, p);
+    dbtest_step_ok(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, p);
     assert_int_equal(scan_for(t, quirinella, nq, true), 0);
     /* orders stay for the accounts; both records are marked erased */
     assert_int_equal(nval(t, "SELECT count(*) FROM kontor.sales_order WHERE customer_id = $1::bigint", id),
@@ -891,36 +793,46 @@ static void test_erasure_leaves_no_personal_data(void **state)
 static void test_erased_stays_erased(void **state)
 {
     struct dbtest *t = *state;
-    struct actor svc, mgr;
+    struct dbtest_actor svc, mgr;
     const char *p[2] = { "16", "asked to be forgotten" };
 
-    actor_open(t, "service", &svc);
-    actor_open(t, "manager", &mgr);
-    stepv(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, p);
-    refused_v(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, p, "23514", NULL);
+    dbtest_actor_open(t, "service", &svc);
+    dbtest_actor_open(t, "manager", &mgr);
+    dbtest_step_ok(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, p);
+    dbtest_step_fails(&mgr, "SELECT kontor.customer_erase($1::bigint, $2)", 2, p, "23514", NULL);
     /* through the edit functions */
     const char *prof[9] = { "16", "0", "Malte", "Brinkmann", "", "", "", "", "DE" };
-    refused_v(&svc, UPDATE_PROFILE, 9, prof, "23514", "customer_erased");
+    dbtest_step_fails(&svc, UPDATE_PROFILE, 9, prof, "23514", "customer_erased");
     const char *idn[7] = { "16", "", "0", "email", "malte@example.de", "phone", "false" };
-    refused_v(&svc, SAVE_IDENTITY, 7, idn, "23514", "customer_erased");
+    dbtest_step_fails(&svc, SAVE_IDENTITY, 7, idn, "23514", "customer_erased");
     const char *grant[6] = { "16", "newsletter", "web", "true", "phone call", "" };
-    refused_v(&svc, SET_CONSENT, 6, grant, "23514", "customer_erased");
+    dbtest_step_fails(&svc, SET_CONSENT, 6, grant, "23514", "customer_erased");
     /* and around them: the tables themselves */
-    refused_v(&svc, "UPDATE kontor.customer SET first_name = 'Malte' WHERE id = 16", 0, NULL, "23514",
-              "customer_erased");
-    refused_v(&svc, "INSERT INTO kontor.customer_identity (customer_id, kind, value) "
-                    "VALUES (16, 'phone', '0421 5550116')", 0, NULL, "23514", "customer_erased");
-    refused_v(&svc, "INSERT INTO kontor.customer_note (customer_id, body) VALUES (16, 'Malte called')",
-              0, NULL, "23514", "customer_erased");
-    refused_v(&svc, "INSERT INTO kontor.consent (customer_id, purpose, channel_id, granted, source) "
-                    "VALUES (16, 'sms', 1, true, 'call')", 0, NULL, "23514", "customer_erased");
+    dbtest_step_fails(&svc, "UPDATE kontor.customer SET first_name = 'Malte' WHERE id = 16", 0,
+                      NULL, "23514", "customer_erased");
+    dbtest_step_fails(&svc,
+                      "INSERT INTO kontor.customer_identity (customer_id, kind, value) "
+                      "VALUES (16, 'phone', '0421 5550116')",
+                      0, NULL, "23514", "customer_erased");
+    dbtest_step_fails(
+        &svc, "INSERT INTO kontor.customer_note (customer_id, body) VALUES (16, 'Malte called')", 0,
+        NULL, "23514", "customer_erased");
+    dbtest_step_fails(
+        &svc,
+        "INSERT INTO kontor.consent (customer_id, purpose, channel_id, granted, source) "
+        "VALUES (16, 'sms', 1, true, 'call')",
+        0, NULL, "23514", "customer_erased");
     /* withdrawing stays possible */
-    stepv(&svc, "INSERT INTO kontor.consent (customer_id, purpose, channel_id, granted, source) "
-                "VALUES (16, 'sms', 1, false, 'call')", 0, NULL);
+    dbtest_step_ok(&svc,
+                   "INSERT INTO kontor.consent (customer_id, purpose, channel_id, granted, source) "
+                   "VALUES (16, 'sms', 1, false, 'call')",
+                   0, NULL);
     /* merges: neither way */
     const char *m1[2] = { "16", "5" }, *m2[2] = { "5", "16" };
-    refused_v(&mgr, "SELECT kontor.customer_merge($1::bigint, $2::bigint)", 2, m1, "23514", NULL);
-    refused_v(&mgr, "SELECT kontor.customer_merge($1::bigint, $2::bigint)", 2, m2, "23514", NULL);
+    dbtest_step_fails(&mgr, "SELECT kontor.customer_merge($1::bigint, $2::bigint)", 2, m1, "23514",
+                      NULL);
+    dbtest_step_fails(&mgr, "SELECT kontor.customer_merge($1::bigint, $2::bigint)", 2, m2, "23514",
+                      NULL);
     assert_val(t, "SELECT first_name || '|' || last_name || '|' || coalesce(street, '-') "
                   "FROM kontor.customer WHERE id = 16", NULL, "|(erased)|-");
 }

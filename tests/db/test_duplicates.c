@@ -28,106 +28,7 @@
 #define FLAG "SELECT id, outcome FROM kontor.duplicate_flag($1::bigint, $2::bigint, $3)"
 #define DISMISS "SELECT id, outcome FROM kontor.duplicate_dismiss($1::bigint, $2::bigint, $3)"
 
-/* ---- staff sessions ------------------------------------------------------------ */
-
-/* A staff member on a kontor_login connection of their own; each step is a
- * transaction of its own (SET LOCAL ROLE, session_begin), as in the console. */
-struct actor {
-    PGconn *c;
-    char username[32], token[80], role[32], id[24], pid[16];
-};
-
-static void actor_open(struct dbtest *t, const char *username, struct actor *a)
-{
-    const char *p[1] = { username };
-    PGconn *login = dbtest_connect(t, "kontor_login");
-    PGresult *r = dbtest_query(login,
-                               "SELECT result, token, staff_id, role "
-                               "FROM kontor.auth_finish($1, true, 'test_duplicates')",
-                               1, p);
-    char *pid;
-
-    memset(a, 0, sizeof(*a));
-    assert_int_equal(PQntuples(r), 1);
-    assert_string_equal(PQgetvalue(r, 0, 0), "ok");
-    snprintf(a->username, sizeof(a->username), "%s", username);
-    snprintf(a->token, sizeof(a->token), "%s", PQgetvalue(r, 0, 1));
-    snprintf(a->id, sizeof(a->id), "%s", PQgetvalue(r, 0, 2));
-    snprintf(a->role, sizeof(a->role), "kontor_%s", PQgetvalue(r, 0, 3));
-    PQclear(r);
-    a->c = login; /* the minting connection serves as the actor's own */
-    pid = dbtest_scalar(a->c, "SELECT pg_backend_pid()", 0, NULL);
-    snprintf(a->pid, sizeof(a->pid), "%s", pid);
-    free(pid);
-}
-
-static void actor_begin(struct actor *a)
-{
-    const char *p1[1] = { a->role };
-    const char *p2[1] = { a->token };
-
-    dbtest_ok(a->c, "BEGIN");
-    PQclear(dbtest_query(a->c, "SELECT set_config('role', $1, true)", 1, p1));
-    PQclear(dbtest_query(a->c, "SELECT kontor.session_begin($1)", 1, p2));
-}
-
-static bool res_ok(const PGresult *r)
-{
-    return PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
-}
-
-/* One step that must succeed, committed; caller PQclear()s. */
-static PGresult *step(struct actor *a, const char *sql, int n, const char *const *p)
-{
-    PGresult *r;
-
-    actor_begin(a);
-    r = PQexecParams(a->c, sql, n, NULL, p, NULL, NULL, 0);
-    if (!res_ok(r)) {
-        fprintf(stderr, "step as %s failed: %s %s  for: %s\n", a->username,
-                PQresultErrorField(r, PG_DIAG_SQLSTATE), PQresultErrorMessage(r), sql);
-        PQclear(r);
-        dbtest_ok(a->c, "ROLLBACK");
-        fail();
-    }
-    dbtest_ok(a->c, "COMMIT");
-    return r;
-}
-
-/* One step that must fail with SQLSTATE state; rolled back. Returns the
- * message (caller frees). */
-static char *refused(struct actor *a, const char *sql, int n, const char *const *p,
-                     const char *state)
-{
-    PGresult *r;
-    const char *got, *msg;
-    char *text;
-
-    actor_begin(a);
-    r = PQexecParams(a->c, sql, n, NULL, p, NULL, NULL, 0);
-    got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-    if (res_ok(r) || got == NULL || strcmp(got, state) != 0) {
-        fprintf(stderr, "as %s expected %s but got %s: %s  for: %s\n", a->username, state,
-                res_ok(r) ? "success"
-                : got     ? got
-                          : "?",
-                res_ok(r) ? "" : PQresultErrorMessage(r), sql);
-        PQclear(r);
-        dbtest_ok(a->c, "ROLLBACK");
-        fail();
-    }
-    text = xstrdup(msg ? msg : "");
-    PQclear(r);
-    dbtest_ok(a->c, "ROLLBACK");
-    return text;
-}
-
-static void refused_quietly(struct actor *a, const char *sql, int n, const char *const *p,
-                            const char *state)
-{
-    free(refused(a, sql, n, p, state));
-}
+/* ---- helpers ------------------------------------------------------------------- */
 
 static void assert_contains(const char *text, const char *part)
 {
@@ -172,10 +73,10 @@ static char *new_customer(struct dbtest *t, const char *first, const char *last,
 
 /* The suggestion for a pair as "score reasons flagged_by", or "" when the
  * pair is not in the list (ids in either order). */
-static char *suggestion(struct actor *a, const char *customer, const char *x, const char *y)
+static char *suggestion(struct dbtest_actor *a, const char *customer, const char *x, const char *y)
 {
     const char *p[2] = { "1000", customer };
-    PGresult *r = step(a, SUGGEST, 2, p);
+    PGresult *r = dbtest_step(a, SUGGEST, 2, p);
     long long lo = strtoll(x, NULL, 10), hi = strtoll(y, NULL, 10);
     char *out = xstrdup("");
 
@@ -200,14 +101,14 @@ static char *suggestion(struct actor *a, const char *customer, const char *x, co
 static void test_suggestions_find_the_demo_pair(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service;
+    struct dbtest_actor service;
     const char *p[2] = { "1000", NULL };
     PGresult *r;
     bool flagged_part = true;
     int prev = 1 << 30, demo = -1, first_suggestion = -1;
 
-    actor_open(t, "service", &service);
-    r = step(&service, SUGGEST, 2, p);
+    dbtest_actor_open(t, "service", &service);
+    r = dbtest_step(&service, SUGGEST, 2, p);
     for (int i = 0; i < PQntuples(r); i++) {
         bool flagged = strcmp(PQgetvalue(r, i, 4), "0") != 0;
         int score = atoi(PQgetvalue(r, i, 2));
@@ -242,13 +143,14 @@ static void test_suggestions_find_the_demo_pair(void **state)
     assert_string_equal(s, "115 phone, name, address, birthdate");
     free(s);
     const char *p2[2] = { "100", "1" };
-    r = step(&service, SUGGEST, 2, p2);
+    r = dbtest_step(&service, SUGGEST, 2, p2);
     assert_int_equal(PQntuples(r), 1);
     PQclear(r);
     /* the score of a pair on its own (side by side) agrees */
     const char *pp[2] = { "2", "1" };
-    r = step(&service, "SELECT score, reasons FROM kontor.duplicate_pair($1::bigint, $2::bigint)",
-             2, pp);
+    r = dbtest_step(&service,
+                    "SELECT score, reasons FROM kontor.duplicate_pair($1::bigint, $2::bigint)", 2,
+                    pp);
     assert_string_equal(PQgetvalue(r, 0, 0), "115");
     PQclear(r);
 }
@@ -260,10 +162,10 @@ static void test_suggestions_find_the_demo_pair(void **state)
 static void test_suggestion_signals(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service;
+    struct dbtest_actor service;
     char *s;
 
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "service", &service);
     char *e1 = new_customer(t, "Wiebke", "Oltmanns", NULL, "Am Markt 1", "28195", "email",
                             "wiebke.oltmanns@example.org");
     char *e2 = new_customer(t, "Wiebke", "Oltmanns", NULL, NULL, NULL, "email",
@@ -291,9 +193,9 @@ static void test_suggestion_signals(void **state)
     assert_string_equal(s, "");
     free(s);
     const char *pp[2] = { n1, n2 };
-    PGresult *r =
-        step(&service, "SELECT score, reasons FROM kontor.duplicate_pair($1::bigint, $2::bigint)",
-             2, pp);
+    PGresult *r = dbtest_step(
+        &service, "SELECT score, reasons FROM kontor.duplicate_pair($1::bigint, $2::bigint)", 2,
+        pp);
     assert_string_equal(PQgetvalue(r, 0, 0), "40");
     assert_string_equal(PQgetvalue(r, 0, 1), "name, postcode");
     PQclear(r);
@@ -334,41 +236,41 @@ static void test_suggestion_signals(void **state)
 static void test_which_identities_may_be_shared(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service;
+    struct dbtest_actor service;
     const char *ins = "INSERT INTO kontor.customer_identity (customer_id, kind, value) "
                       "VALUES ($1::bigint, $2, $3)";
 
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "service", &service);
     const char *p1[3] = { "3", "phone", "+49 421 123 45 67" };
-    PQclear(step(&service, ins, 3, p1));
+    PQclear(dbtest_step(&service, ins, 3, p1));
     const char *p2[3] = { "3", "email", "JUERGEN.MUELLER@example.de" };
-    PQclear(step(&service, ins, 3, p2));
+    PQclear(dbtest_step(&service, ins, 3, p2));
     const char *p3[3] = { "3", "loyalty", "4000 1234 5678" };
-    PQclear(step(&service, ins, 3, p3));
+    PQclear(dbtest_step(&service, ins, 3, p3));
     const char *p4[3] = { "3", "web_account", "JM1977" };
-    refused_quietly(&service, ins, 3, p4, "23505");
+    dbtest_step_fails(&service, ins, 3, p4, "23505", NULL);
     const char *p5[3] = { "1", "phone", "0421-1234567" };
-    refused_quietly(&service, ins, 3, p5, "23505");
+    dbtest_step_fails(&service, ins, 3, p5, "23505", NULL);
 }
 
 static void test_dismissed_pair_not_suggested_again(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, manager;
+    struct dbtest_actor service, manager;
     PGresult *r;
     char *s, *msg;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "manager", &manager);
     const char *p[3] = { "2", "1", "different people after all" };
     /* service cannot dismiss; a reason is needed */
-    refused_quietly(&service, DISMISS, 3, p, "42501");
+    dbtest_step_fails(&service, DISMISS, 3, p, "42501", NULL);
     const char *blank[3] = { "2", "1", "  " };
-    msg = refused(&manager, DISMISS, 3, blank, "23514");
+    msg = dbtest_step_refused(&manager, DISMISS, 3, blank, "23514", NULL);
     assert_contains(msg, "needs a reason");
     free(msg);
 
-    r = step(&manager, DISMISS, 3, p);
+    r = dbtest_step(&manager, DISMISS, 3, p);
     assert_string_equal(PQgetvalue(r, 0, 1), "dismissed");
     PQclear(r);
     s = suggestion(&service, NULL, "1", "2");
@@ -386,11 +288,11 @@ static void test_dismissed_pair_not_suggested_again(void **state)
 
     /* a flag brings it back (as flagged); dismissing that closes the flag */
     const char *f[3] = { "1", "2", "same phone after all" };
-    PQclear(step(&service, FLAG, 3, f));
+    PQclear(dbtest_step(&service, FLAG, 3, f));
     s = suggestion(&service, NULL, "1", "2");
     assert_string_equal(s, "115 phone, name, address, birthdate | Ben Scholz");
     free(s);
-    PQclear(step(&manager, DISMISS, 3, p));
+    PQclear(dbtest_step(&manager, DISMISS, 3, p));
     s = suggestion(&service, NULL, "1", "2");
     assert_string_equal(s, "");
     free(s);
@@ -409,20 +311,20 @@ static void test_dismissed_pair_not_suggested_again(void **state)
 static void test_service_flags_a_pair_once(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, clerk, manager;
+    struct dbtest_actor service, clerk, manager;
     PGresult *r;
     char *flag;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "manager", &manager);
     const char *p[3] = { "2", "1", "loyalty card from Hamburg, same phone" };
     const char *q[2] = { "10", NULL };
     /* clerks neither flag nor read the suggestions */
-    refused_quietly(&clerk, FLAG, 3, p, "42501");
-    refused_quietly(&clerk, SUGGEST, 2, q, "42501");
+    dbtest_step_fails(&clerk, FLAG, 3, p, "42501", NULL);
+    dbtest_step_fails(&clerk, SUGGEST, 2, q, "42501", NULL);
 
-    r = step(&service, FLAG, 3, p);
+    r = dbtest_step(&service, FLAG, 3, p);
     assert_string_equal(PQgetvalue(r, 0, 1), "flagged");
     flag = xstrdup(PQgetvalue(r, 0, 0));
     PQclear(r);
@@ -437,7 +339,7 @@ static void test_service_flags_a_pair_once(void **state)
         1);
     /* again, by anyone: nothing new */
     const char *again[3] = { "1", "2", NULL };
-    r = step(&manager, FLAG, 3, again);
+    r = dbtest_step(&manager, FLAG, 3, again);
     assert_string_equal(PQgetvalue(r, 0, 0), flag);
     assert_string_equal(PQgetvalue(r, 0, 1), "already");
     PQclear(r);
@@ -448,16 +350,16 @@ static void test_service_flags_a_pair_once(void **state)
                      1);
     /* the flag leads the list */
     const char *all[2] = { "10", "2" };
-    r = step(&manager, SUGGEST, 2, all);
+    r = dbtest_step(&manager, SUGGEST, 2, all);
     assert_int_equal(PQntuples(r), 1);
     assert_string_equal(PQgetvalue(r, 0, 4), flag);
     assert_string_equal(PQgetvalue(r, 0, 5), "Ben Scholz");
     PQclear(r);
     /* a record with itself, a missing one */
     const char *self[3] = { "2", "2", NULL };
-    refused_quietly(&service, FLAG, 3, self, "23514");
+    dbtest_step_fails(&service, FLAG, 3, self, "23514", NULL);
     const char *none[3] = { "2", "999999", NULL };
-    refused_quietly(&service, FLAG, 3, none, "P0002");
+    dbtest_step_fails(&service, FLAG, 3, none, "P0002", NULL);
     free(flag);
 }
 
@@ -502,19 +404,19 @@ static long long rows_naming(struct dbtest *t, const char *id, char *which, size
 static void test_merge_moves_everything(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, manager;
+    struct dbtest_actor service, manager;
     PGresult *r;
     char which[1024];
 
-    actor_open(t, "service", &service);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "manager", &manager);
     /* customer 2 gets a return, an interaction, a message and a flag */
-    PQclear(
-        step(&service,
-             "SELECT kontor.return_start('K-100006', NULL, (SELECT jsonb_agg(jsonb_build_object("
-             "'line', id, 'qty', 1, 'reason', 'too small')) FROM kontor.order_line "
-             "WHERE order_id = 6 AND line_no = 1), 'store', 'HH-01', 'original', 'late', false)",
-             0, NULL));
+    PQclear(dbtest_step(
+        &service,
+        "SELECT kontor.return_start('K-100006', NULL, (SELECT jsonb_agg(jsonb_build_object("
+        "'line', id, 'qty', 1, 'reason', 'too small')) FROM kontor.order_line "
+        "WHERE order_id = 6 AND line_no = 1), 'store', 'HH-01', 'original', 'late', false)",
+        0, NULL));
     dbtest_ok(
         t->owner,
         "INSERT INTO kontor.interaction (touchpoint_id, customer_id, kind) "
@@ -524,7 +426,7 @@ static void test_merge_moves_everything(void **state)
         "INSERT INTO kontor.notification_outbox (customer_id, channel, kind) "
         "VALUES (2, 'sms', 'test')");
     const char *f[3] = { "2", "1", "same person" };
-    PQclear(step(&service, FLAG, 3, f));
+    PQclear(dbtest_step(&service, FLAG, 3, f));
 
     long long orders1 =
         owner_count(t, "SELECT count(*) FROM kontor.sales_order WHERE customer_id = 1", NULL);
@@ -544,11 +446,12 @@ static void test_merge_moves_everything(void **state)
     assert_true(rows_naming(t, "2", which, sizeof(which)) >= 6);
 
     const char *m[3] = { "2", "1", "loyalty card and phone match" };
-    r = step(&manager,
-             "SELECT r ->> 'orders', r ->> 'returns', r ->> 'interactions', r ->> 'consents', "
-             "r ->> 'identities_moved', r ->> 'identities_retired' "
-             "FROM kontor.customer_merge($1::bigint, $2::bigint, $3) r",
-             3, m);
+    r = dbtest_step(
+        &manager,
+        "SELECT r ->> 'orders', r ->> 'returns', r ->> 'interactions', r ->> 'consents', "
+        "r ->> 'identities_moved', r ->> 'identities_retired' "
+        "FROM kontor.customer_merge($1::bigint, $2::bigint, $3) r",
+        3, m);
     assert_string_equal(PQgetvalue(r, 0, 0), "1");
     assert_string_equal(PQgetvalue(r, 0, 1), "1");
     assert_string_equal(PQgetvalue(r, 0, 2), "1");
@@ -615,9 +518,9 @@ static void test_merge_moves_everything(void **state)
                     NULL),
         1);
     const char *two[1] = { "2" };
-    struct actor clerk;
-    actor_open(t, "clerk", &clerk);
-    r = step(&clerk, "SELECT kontor.customer_survivor($1::bigint)", 1, two);
+    struct dbtest_actor clerk;
+    dbtest_actor_open(t, "clerk", &clerk);
+    r = dbtest_step(&clerk, "SELECT kontor.customer_survivor($1::bigint)", 1, two);
     assert_string_equal(PQgetvalue(r, 0, 0), "1");
     PQclear(r);
     /* the flag is resolved by the manager */
@@ -657,15 +560,15 @@ static void test_merge_moves_everything(void **state)
 static void test_only_a_manager_merges(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, clerk, admin;
+    struct dbtest_actor service, clerk, admin;
     const char *m[3] = { "2", "1", NULL };
 
-    actor_open(t, "service", &service);
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "admin", &admin);
-    refused_quietly(&service, MERGE, 3, m, "42501");
-    refused_quietly(&clerk, MERGE, 3, m, "42501");
-    refused_quietly(&admin, MERGE, 3, m, "42501");
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "admin", &admin);
+    dbtest_step_fails(&service, MERGE, 3, m, "42501", NULL);
+    dbtest_step_fails(&clerk, MERGE, 3, m, "42501", NULL);
+    dbtest_step_fails(&admin, MERGE, 3, m, "42501", NULL);
     assert_int_equal(
         owner_count(t,
                     "SELECT count(*) FROM kontor.customer WHERE merged_into IS NOT NULL AND id = 2",
@@ -681,24 +584,24 @@ static void test_only_a_manager_merges(void **state)
 static void test_merge_chains_and_flags_follow(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, manager;
+    struct dbtest_actor service, manager;
     char *msg;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "manager", &manager);
     char *n = new_customer(t, "Jürgen", "Müller", "1977-05-14", NULL, "28209", "email",
                            "jm@example.net");
     char *x = new_customer(t, "Juergen", "Muller", NULL, NULL, NULL, NULL, NULL);
     const char *f[3] = { "2", x, "another one?" };
-    PQclear(step(&service, FLAG, 3, f));
+    PQclear(dbtest_step(&service, FLAG, 3, f));
     const char *m1[3] = { n, "2", NULL };
-    PQclear(step(&manager, MERGE, 3, m1));
+    PQclear(dbtest_step(&manager, MERGE, 3, m1));
     const char *m2[3] = { "2", "1", NULL };
-    PQclear(step(&manager, MERGE, 3, m2));
+    PQclear(dbtest_step(&manager, MERGE, 3, m2));
     const char *pn[1] = { n };
-    struct actor clerk;
-    actor_open(t, "clerk", &clerk);
-    PGresult *r = step(&clerk, "SELECT kontor.customer_survivor($1::bigint)", 1, pn);
+    struct dbtest_actor clerk;
+    dbtest_actor_open(t, "clerk", &clerk);
+    PGresult *r = dbtest_step(&clerk, "SELECT kontor.customer_survivor($1::bigint)", 1, pn);
     assert_string_equal(PQgetvalue(r, 0, 0), "1");
     PQclear(r);
     /* everything of n reached 1 through 2 */
@@ -716,15 +619,15 @@ static void test_merge_chains_and_flags_follow(void **state)
                     x),
         1);
     /* merged records are not merged again, nor merged into */
-    msg = refused(&manager, MERGE, 3, m2, "23514");
+    msg = dbtest_step_refused(&manager, MERGE, 3, m2, "23514", NULL);
     assert_contains(msg, "customer 2 was already merged into customer 1");
     free(msg);
     const char *into[3] = { x, "2", NULL };
-    msg = refused(&manager, MERGE, 3, into, "23514");
+    msg = dbtest_step_refused(&manager, MERGE, 3, into, "23514", NULL);
     assert_contains(msg, "customer 2 was already merged into customer 1");
     free(msg);
     const char *self[3] = { "1", "1", NULL };
-    refused_quietly(&manager, MERGE, 3, self, "23514");
+    dbtest_step_fails(&manager, MERGE, 3, self, "23514", NULL);
     free(n);
     free(x);
 }
@@ -733,17 +636,17 @@ static void test_merge_chains_and_flags_follow(void **state)
  * the second waits for the first and is told the record was merged. */
 static void race(struct dbtest *t, const char *second_loser, const char *second_survivor)
 {
-    struct actor a, b;
+    struct dbtest_actor a, b;
     PGresult *r;
     const char *m1[3] = { "2", "1", "first" };
     const char *m2[3] = { second_loser, second_survivor, "second" };
     bool waited = false;
 
-    actor_open(t, "manager", &a);
-    actor_open(t, "manager", &b); /* a second session (henrik.olsen is inactive) */
-    actor_begin(&a);
+    dbtest_actor_open(t, "manager", &a);
+    dbtest_actor_open(t, "manager", &b); /* a second session (henrik.olsen is inactive) */
+    dbtest_actor_begin(&a, NULL);
     PQclear(dbtest_query(a.c, MERGE, 3, m1));
-    actor_begin(&b);
+    dbtest_actor_begin(&b, NULL);
     assert_int_equal(PQsendQueryParams(b.c, MERGE, 3, NULL, m2, NULL, NULL, 0), 1);
     for (int i = 0; i < 1000 && !waited; i++) { /* up to 10 s */
         const char *pid[1] = { b.pid };
@@ -757,7 +660,7 @@ static void race(struct dbtest *t, const char *second_loser, const char *second_
     assert_true(waited);
     dbtest_ok(a.c, "COMMIT");
     r = PQgetResult(b.c);
-    assert_false(res_ok(r));
+    assert_false(dbtest_res_ok(r));
     assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23514");
     assert_contains(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY),
                     "customer 2 was already merged into customer 1");
@@ -804,22 +707,22 @@ static void test_concurrent_merges_other_direction(void **state)
 static void test_erased_stays_erased_through_merges(void **state)
 {
     struct dbtest *t = *state;
-    struct actor manager;
+    struct dbtest_actor manager;
     char *msg;
 
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "manager", &manager);
     char *e = new_customer(t, "Juergen", "Mueller", "1977-05-14", "Schwachhauser Heerstr. 41",
                            "28209", "phone", "0421 1234567");
     const char *er[2] = { e, "asked to be forgotten" };
-    PQclear(step(&manager, "SELECT kontor.customer_erase($1::bigint, $2)", 2, er));
+    PQclear(dbtest_step(&manager, "SELECT kontor.customer_erase($1::bigint, $2)", 2, er));
     const char *m1[3] = { e, "1", NULL };
-    msg = refused(&manager, MERGE, 3, m1, "23514");
+    msg = dbtest_step_refused(&manager, MERGE, 3, m1, "23514", NULL);
     assert_contains(msg, "is erased");
     free(msg);
     const char *m2[3] = { "1", e, NULL };
-    refused_quietly(&manager, MERGE, 3, m2, "23514");
+    dbtest_step_fails(&manager, MERGE, 3, m2, "23514", NULL);
     /* flagging or suggesting it: no */
-    refused_quietly(&manager, FLAG, 3, m2, "23514");
+    dbtest_step_fails(&manager, FLAG, 3, m2, "23514", NULL);
     char *s = suggestion(&manager, NULL, "1", e);
     assert_string_equal(s, "");
     free(s);
@@ -832,9 +735,9 @@ static void test_erased_stays_erased_through_merges(void **state)
 
     /* merged, then the survivor erased: the merged record is erased too */
     const char *m3[3] = { "2", "1", NULL };
-    PQclear(step(&manager, MERGE, 3, m3));
+    PQclear(dbtest_step(&manager, MERGE, 3, m3));
     const char *er1[2] = { "1", "asked to be forgotten" };
-    PQclear(step(&manager, "SELECT kontor.customer_erase($1::bigint, $2)", 2, er1));
+    PQclear(dbtest_step(&manager, "SELECT kontor.customer_erase($1::bigint, $2)", 2, er1));
     assert_int_equal(owner_count(t,
                                  "SELECT count(*) FROM kontor.customer WHERE id IN (1, 2) "
                                  "AND erased_at IS NOT NULL AND first_name = '' AND street IS NULL "
@@ -848,7 +751,7 @@ static void test_erased_stays_erased_through_merges(void **state)
     /* and cannot be brought back by merging a live record in */
     char *l = new_customer(t, "Jürgen", "Müller", NULL, NULL, NULL, NULL, NULL);
     const char *m4[3] = { l, "1", NULL };
-    refused_quietly(&manager, MERGE, 3, m4, "23514");
+    dbtest_step_fails(&manager, MERGE, 3, m4, "23514", NULL);
     free(l);
     free(e);
 }
@@ -872,16 +775,16 @@ static long long candidates_differ(struct dbtest *t)
 static void test_candidates_follow_changes(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, manager;
+    struct dbtest_actor service, manager;
     const char *p[2] = { "5", NULL };
     char *s;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "manager", &manager);
     /* the template was loaded in bulk: stale until the first reader */
     assert_int_equal(owner_count(t, "SELECT count(*) FROM kontor.duplicate_scan WHERE stale", NULL),
                      1);
-    PQclear(step(&service, SUGGEST, 2, p));
+    PQclear(dbtest_step(&service, SUGGEST, 2, p));
     assert_int_equal(
         owner_count(t, "SELECT count(*) FROM kontor.duplicate_scan WHERE NOT stale", NULL), 1);
     assert_int_equal(candidates_differ(t), 0);
@@ -893,34 +796,34 @@ static void test_candidates_follow_changes(void **state)
     assert_string_equal(s, "95 e-mail, name, address");
     free(s);
     const char *mv[1] = { n };
-    PQclear(step(&service,
-                 "UPDATE kontor.customer SET street = 'Lehmweg 7', postcode = '20251' "
-                 "WHERE id = $1::bigint",
-                 1, mv));
+    PQclear(dbtest_step(&service,
+                        "UPDATE kontor.customer SET street = 'Lehmweg 7', postcode = '20251' "
+                        "WHERE id = $1::bigint",
+                        1, mv));
     s = suggestion(&service, "3", "3", n);
     assert_string_equal(s, "70 e-mail, name");
     free(s);
     assert_int_equal(candidates_differ(t), 0);
     /* an identity corrected, one removed */
-    PQclear(step(&service,
-                 "UPDATE kontor.customer_identity SET value = 'ks@example.org' "
-                 "WHERE customer_id = $1::bigint",
-                 1, mv));
+    PQclear(dbtest_step(&service,
+                        "UPDATE kontor.customer_identity SET value = 'ks@example.org' "
+                        "WHERE customer_id = $1::bigint",
+                        1, mv));
     s = suggestion(&service, "3", "3", n);
     assert_string_equal(s, "");
     free(s);
-    PQclear(step(&service,
-                 "DELETE FROM kontor.customer_identity WHERE customer_id = 2 AND kind = 'phone'", 0,
-                 NULL));
+    PQclear(dbtest_step(
+        &service, "DELETE FROM kontor.customer_identity WHERE customer_id = 2 AND kind = 'phone'",
+        0, NULL));
     s = suggestion(&service, "2", "1", "2");
     assert_string_equal(s, "75 name, address, birthdate");
     free(s);
     assert_int_equal(candidates_differ(t), 0);
     /* a merge and an erasure take their records out */
     const char *m[3] = { "405", "217", NULL };
-    PQclear(step(&manager, MERGE, 3, m));
+    PQclear(dbtest_step(&manager, MERGE, 3, m));
     const char *er[2] = { "401", "asked to be forgotten" };
-    PQclear(step(&manager, "SELECT kontor.customer_erase($1::bigint, $2)", 2, er));
+    PQclear(dbtest_step(&manager, "SELECT kontor.customer_erase($1::bigint, $2)", 2, er));
     assert_int_equal(
         owner_count(t,
                     "SELECT count(*) FROM kontor.duplicate_candidate "
@@ -953,14 +856,14 @@ static void test_candidates_follow_changes(void **state)
 
 /* ---- the domain statements the screen runs ---------------------------------------------- */
 
-static PGresult **run_stmts(struct actor *a, struct db_stmt *st, size_t n)
+static PGresult **run_stmts(struct dbtest_actor *a, struct db_stmt *st, size_t n)
 {
     PGresult **res = xcalloc(n, sizeof(*res));
 
-    actor_begin(a);
+    dbtest_actor_begin(a, NULL);
     for (size_t i = 0; i < n; i++) {
         res[i] = PQexecParams(a->c, st[i].sql, st[i].nparams, NULL, st[i].params, NULL, NULL, 0);
-        if (!res_ok(res[i]))
+        if (!dbtest_res_ok(res[i]))
             fail_msg("statement %zu failed: %s", i, PQresultErrorMessage(res[i]));
     }
     dbtest_ok(a->c, "COMMIT");
@@ -977,7 +880,7 @@ static void free_results(PGresult **res, size_t n)
 static void test_screen_statements(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, manager;
+    struct dbtest_actor service, manager;
     struct duplicate_list list;
     struct duplicate_compare cmp;
     struct duplicate_step stp;
@@ -994,8 +897,8 @@ static void test_screen_statements(void **state)
     assert_non_null(err);
     free(err);
 
-    actor_open(t, "service", &service);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "manager", &manager);
     st = duplicate_list_stmts(&list, 0, DUPLICATE_LIMIT, &n);
     res = run_stmts(&service, st, n);
     assert_int_equal(PQntuples(res[DUP_LIST_FOCUS]), 0);

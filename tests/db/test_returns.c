@@ -61,31 +61,6 @@
 
 /* Helpers --------------------------------------------------------------------- */
 
-/* A staff member at a kontor_login connection of their own, acting in one
- * transaction per step as the console does (SET LOCAL ROLE, session_begin). */
-struct actor {
-    PGconn *c;
-    char username[32];
-    char token[80];
-    char role[32];   /* kontor_clerk ... */
-    char id[24];     /* staff id */
-    char name[128];  /* display name */
-    char pid[16];    /* backend pid of c */
-};
-
-/* One kontor_login connection per test database mints the sessions. */
-static PGconn *login_conn(struct dbtest *t)
-{
-    static char db[64];
-    static PGconn *login;
-
-    if (login == NULL || strcmp(db, t->dbname) != 0) {
-        login = dbtest_connect(t, "kontor_login");
-        snprintf(db, sizeof(db), "%s", t->dbname);
-    }
-    return login;
-}
-
 static char *must(PGconn *c, const char *sql, int n, const char *const *p)
 {
     char *v = dbtest_scalar(c, sql, n, p);
@@ -138,103 +113,6 @@ static void assert_valf(struct dbtest *t, const char *sql, const char *p1, const
     assert_val(t, sql, p1, want);
 }
 
-static void actor_open(struct dbtest *t, const char *username, struct actor *a)
-{
-    const char *p[1] = { username };
-    PGresult *r = dbtest_query(login_conn(t),
-                               "SELECT result, token, staff_id, role, display_name "
-                               "FROM kontor.auth_finish($1, true, 'test_returns')",
-                               1, p);
-    char *pid;
-
-    memset(a, 0, sizeof(*a));
-    assert_int_equal(PQntuples(r), 1);
-    assert_string_equal(PQgetvalue(r, 0, 0), "ok");
-    snprintf(a->username, sizeof(a->username), "%s", username);
-    snprintf(a->token, sizeof(a->token), "%s", PQgetvalue(r, 0, 1));
-    snprintf(a->id, sizeof(a->id), "%s", PQgetvalue(r, 0, 2));
-    snprintf(a->role, sizeof(a->role), "kontor_%s", PQgetvalue(r, 0, 3));
-    snprintf(a->name, sizeof(a->name), "%s", PQgetvalue(r, 0, 4));
-    PQclear(r);
-    a->c = dbtest_connect(t, "kontor_login");
-    pid = must(a->c, "SELECT pg_backend_pid()", 0, NULL);
-    snprintf(a->pid, sizeof(a->pid), "%s", pid);
-    free(pid);
-}
-
-static void actor_begin(struct actor *a, const char *begin)
-{
-    const char *p1[1] = { a->role };
-    const char *p2[1] = { a->token };
-
-    dbtest_ok(a->c, begin != NULL ? begin : "BEGIN");
-    PQclear(dbtest_query(a->c, "SELECT set_config('role', $1, true)", 1, p1));
-    PQclear(dbtest_query(a->c, "SELECT kontor.session_begin($1)", 1, p2));
-}
-
-static bool res_ok(const PGresult *r)
-{
-    return PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
-}
-
-/* One step as a in its own transaction; it must succeed. Returns the result
- * (caller PQclear()s). */
-static PGresult *step(struct actor *a, const char *sql, int n, const char *const *p)
-{
-    PGresult *r;
-
-    actor_begin(a, NULL);
-    r = PQexecParams(a->c, sql, n, NULL, p, NULL, NULL, 0);
-    if (!res_ok(r)) {
-        fprintf(stderr, "step as %s failed: %s %s  for: %s\n", a->username,
-                PQresultErrorField(r, PG_DIAG_SQLSTATE), PQresultErrorMessage(r), sql);
-        PQclear(r);
-        dbtest_ok(a->c, "ROLLBACK");
-        fail();
-    }
-    dbtest_ok(a->c, "COMMIT");
-    return r;
-}
-
-/* One step as a that must be refused with SQLSTATE state and, unless
- * constraint is NULL, that constraint name; rolled back. Returns the
- * error's primary message (caller frees). */
-static char *refused_msg(struct actor *a, const char *sql, int n, const char *const *p,
-                         const char *state, const char *constraint)
-{
-    PGresult *r;
-    const char *got, *con, *msg;
-    bool ok;
-    char *text;
-
-    actor_begin(a, NULL);
-    r = PQexecParams(a->c, sql, n, NULL, p, NULL, NULL, 0);
-    got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    con = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
-    msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-    ok = !res_ok(r) && got != NULL && strcmp(got, state) == 0
-         && (constraint == NULL || (con != NULL && strcmp(con, constraint) == 0));
-    if (!ok)
-        fprintf(stderr, "as %s expected %s (%s) but got %s (%s): %s  for: %s\n", a->username,
-                state, constraint ? constraint : "any constraint",
-                res_ok(r) ? "success" : got ? got : "?", con ? con : "no constraint",
-                res_ok(r) ? PQcmdStatus(r) : PQresultErrorMessage(r), sql);
-    text = xstrdup(msg ? msg : "");
-    PQclear(r);
-    dbtest_ok(a->c, "ROLLBACK");
-    if (!ok) {
-        free(text);
-        fail();
-    }
-    return text;
-}
-
-static void refused(struct actor *a, const char *sql, int n, const char *const *p,
-                    const char *state, const char *constraint)
-{
-    free(refused_msg(a, sql, n, p, state, constraint));
-}
-
 /* An order line picked by one of the PICK queries. */
 struct pick {
     char number[24];
@@ -280,13 +158,13 @@ static char *lines_json(const char *line, int qty, const char *reason)
     return xasprintf("[{\"line\": %s, \"qty\": %d, \"reason\": \"%s\"}]", line, qty, reason);
 }
 
-static void start(struct actor *a, const char *order, const char *rma, const char *lines,
-                  const char *channel, const char *location, const char *method,
-                  const char *reason, bool authorise, struct ret *out)
+static void start(struct dbtest_actor *a, const char *order, const char *rma, const char *lines,
+                  const char *channel, const char *location, const char *method, const char *reason,
+                  bool authorise, struct ret *out)
 {
     const char *p[8] = { order, rma, lines, channel, location, method, reason,
                          authorise ? "true" : "false" };
-    PGresult *r = step(a, RETURN_START, 8, p);
+    PGresult *r = dbtest_step(a, RETURN_START, 8, p);
 
     assert_int_equal(PQntuples(r), 1);
     memset(out, 0, sizeof(*out));
@@ -301,7 +179,7 @@ static void start(struct actor *a, const char *order, const char *rma, const cha
 }
 
 /* Starts a return of qty of one line; the order is given by number. */
-static void start1(struct actor *a, const struct pick *o, int qty, const char *location,
+static void start1(struct dbtest_actor *a, const struct pick *o, int qty, const char *location,
                    const char *method, bool authorise, struct ret *out)
 {
     char *lines = lines_json(o->line, qty, "too small");
@@ -310,13 +188,14 @@ static void start1(struct actor *a, const struct pick *o, int qty, const char *l
     free(lines);
 }
 
-static void start1_refused(struct actor *a, const struct pick *o, int qty, const char *location,
-                           const char *reason, const char *state, const char *constraint)
+static void start1_refused(struct dbtest_actor *a, const struct pick *o, int qty,
+                           const char *location, const char *reason, const char *state,
+                           const char *constraint)
 {
     char *lines = lines_json(o->line, qty, "too small");
     const char *p[8] = { o->number, NULL, lines, "store", location, "original", reason, "true" };
 
-    refused(a, RETURN_START, 8, p, state, constraint);
+    dbtest_step_fails(a, RETURN_START, 8, p, state, constraint);
     free(lines);
 }
 
@@ -352,21 +231,22 @@ static char *first_line(struct dbtest *t, const char *ret)
 
 /* The step functions, each as a with the version it was shown; they return
  * the new version. */
-static int move(struct actor *a, const char *id, const char *v, const char *to, const char *note)
+static int move(struct dbtest_actor *a, const char *id, const char *v, const char *to,
+                const char *note)
 {
     const char *p[4] = { id, v, to, note };
-    PGresult *r = step(a, RETURN_MOVE, 4, p);
+    PGresult *r = dbtest_step(a, RETURN_MOVE, 4, p);
     int nv = atoi(PQgetvalue(r, 0, 0));
 
     PQclear(r);
     return nv;
 }
 
-static int receive(struct actor *a, const char *id, const char *v, const char *location,
+static int receive(struct dbtest_actor *a, const char *id, const char *v, const char *location,
                    const char *lines)
 {
     const char *p[4] = { id, v, location, lines };
-    PGresult *r = step(a, RETURN_RECEIVE, 4, p);
+    PGresult *r = dbtest_step(a, RETURN_RECEIVE, 4, p);
     int nv = atoi(PQgetvalue(r, 0, 0));
 
     PQclear(r);
@@ -374,7 +254,7 @@ static int receive(struct actor *a, const char *id, const char *v, const char *l
 }
 
 /* Receives qty of the return's (first) line. */
-static int receive_n(struct dbtest *t, struct actor *a, const char *id, int qty)
+static int receive_n(struct dbtest *t, struct dbtest_actor *a, const char *id, int qty)
 {
     char *rl = first_line(t, id);
     char *lines = xasprintf("[{\"line\": %s, \"qty\": %d}]", rl, qty);
@@ -385,13 +265,13 @@ static int receive_n(struct dbtest *t, struct actor *a, const char *id, int qty)
     return nv;
 }
 
-static int inspect(struct dbtest *t, struct actor *a, const char *id, const char *condition)
+static int inspect(struct dbtest *t, struct dbtest_actor *a, const char *id, const char *condition)
 {
     char *rl = first_line(t, id);
     char *lines = xasprintf("[{\"line\": %s, \"condition\": \"%s\"}]", rl, condition);
     struct ver v = version(t, id);
     const char *p[3] = { id, v.s, lines };
-    PGresult *r = step(a, RETURN_INSPECT, 3, p);
+    PGresult *r = dbtest_step(a, RETURN_INSPECT, 3, p);
     int nv = atoi(PQgetvalue(r, 0, 0));
 
     PQclear(r);
@@ -414,22 +294,22 @@ static void read_outcome(const PGresult *r, struct outcome *o)
     o->amount = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
 }
 
-static void refund(struct dbtest *t, struct actor *a, const char *id, const char *note,
+static void refund(struct dbtest *t, struct dbtest_actor *a, const char *id, const char *note,
                    struct outcome *o)
 {
     struct ver v = version(t, id);
     const char *p[3] = { id, v.s, note };
-    PGresult *r = step(a, RETURN_REFUND, 3, p);
+    PGresult *r = dbtest_step(a, RETURN_REFUND, 3, p);
 
     read_outcome(r, o);
     PQclear(r);
 }
 
-static void approve(struct actor *a, const char *id, bool yes, const char *reason,
+static void approve(struct dbtest_actor *a, const char *id, bool yes, const char *reason,
                     struct outcome *o)
 {
     const char *p[3] = { id, yes ? "true" : "false", reason };
-    PGresult *r = step(a, RETURN_APPROVE, 3, p);
+    PGresult *r = dbtest_step(a, RETURN_APPROVE, 3, p);
 
     read_outcome(r, o);
     PQclear(r);
@@ -500,7 +380,7 @@ static void pick_hb(struct dbtest *t, const char *skip, struct pick *o)
 }
 
 /* A return of o's line, received and inspected by the clerk at HB-01. */
-static void make_inspected(struct dbtest *t, struct actor *clerk, const struct pick *o,
+static void make_inspected(struct dbtest *t, struct dbtest_actor *clerk, const struct pick *o,
                            const char *method, const char *condition, struct ret *r)
 {
     start1(clerk, o, 1, "HB-01", method, true, r);
@@ -518,7 +398,7 @@ static void make_inspected(struct dbtest *t, struct actor *clerk, const struct p
 static void test_scenario_app_order_returned_in_store(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, service;
+    struct dbtest_actor clerk, service;
     struct pick o;
     struct ret r;
     struct outcome out;
@@ -529,8 +409,8 @@ static void test_scenario_app_order_returned_in_store(void **state)
                  "AND ol.qty = 1 AND ol.unit_price_cents <= 20000 "
                  "AND (SELECT py.method FROM kontor.payment py WHERE py.order_id = so.id) "
                  "    IN ('card', 'paypal') " FIRST, 0, NULL, &o);
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
     long long stock0 = on_hand(t, o.product, "HB-01");
 
     /* the clerk starts it, authorised at once */
@@ -615,12 +495,12 @@ static void test_scenario_app_order_returned_in_store(void **state)
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
             const char *p[8] = { o3.number, bad[i], l3, "store", "HB-01", "original", NULL,
                                  "true" };
-            refused(&clerk, RETURN_START, 8, p, "22023", NULL);
+            dbtest_step_fails(&clerk, RETURN_START, 8, p, "22023", NULL);
         }
         /* a code already in use: the unique RMA */
         const char *p[8] = { o3.number, "R-ABCDEF", l3, "store", "HB-01", "original", NULL,
                              "true" };
-        refused(&clerk, RETURN_START, 8, p, "23505", NULL);
+        dbtest_step_fails(&clerk, RETURN_START, 8, p, "23505", NULL);
         assert_int_equal(returns_of_order(t, o3.order), 0);
         free(l3);
     }
@@ -632,12 +512,12 @@ static void test_scenario_app_order_returned_in_store(void **state)
 static void test_over_return_refused(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk;
+    struct dbtest_actor clerk;
     struct pick o;
     struct ret a, b, c;
 
     pick(t, PICK RECENT "AND ol.qty = 2 AND ol.unit_price_cents <= 10000 " FIRST, 0, NULL, &o);
-    actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "clerk", &clerk);
 
     /* more than was sold, in one return: refused, nothing left behind */
     start1_refused(&clerk, &o, 3, "HB-01", NULL, "23514", "return_qty_le_sold");
@@ -648,7 +528,7 @@ static void test_over_return_refused(void **state)
                                 "{\"line\": %s, \"qty\": 2, \"reason\": \"too large\"}]",
                                 o.line, o.line);
         const char *p[8] = { o.number, NULL, lines, "store", "HB-01", "original", NULL, "true" };
-        refused(&clerk, RETURN_START, 8, p, "23514", "return_qty_le_sold");
+        dbtest_step_fails(&clerk, RETURN_START, 8, p, "23514", "return_qty_le_sold");
         free(lines);
     }
     assert_int_equal(returns_of_order(t, o.order), 0);
@@ -672,7 +552,7 @@ static void test_over_return_refused(void **state)
     {
         struct ver v = version(t, a.id);
         const char *p[4] = { a.id, v.s, "authorised", NULL };
-        refused(&clerk, RETURN_MOVE, 4, p, "23514", "return_transition");
+        dbtest_step_fails(&clerk, RETURN_MOVE, 4, p, "23514", "return_transition");
         assert_status(t, a.id, "cancelled");
         assert_int_equal(qty_returned(t, o.line), 2);
     }
@@ -686,11 +566,11 @@ static void test_over_return_refused(void **state)
 static void test_over_refund_refused_by_database(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, manager;
+    struct dbtest_actor service, manager;
     struct pick o;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "manager", &manager);
     pick(t, PICK "AND (SELECT py.amount_cents FROM kontor.payment py WHERE py.order_id = so.id) "
                  "BETWEEN 1000 AND 19000 " FIRST, 0, NULL, &o);
     long long captured = nval(t, "SELECT amount_cents FROM kontor.payment WHERE order_id = $1",
@@ -702,26 +582,26 @@ static void test_over_refund_refused_by_database(void **state)
     snprintf(rest1, sizeof(rest1), "%s", "101");
     {
         const char *p[5] = { o.order, NULL, NULL, over, "test-over" };
-        refused(&service, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
+        dbtest_step_fails(&service, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
     }
     assert_int_equal(refunded_for_order(t, o.order), 0);
     {
         const char *p[5] = { o.order, NULL, NULL, most, "test-most" };
-        PQclear(step(&service, INSERT_REFUND, 5, p));
+        PQclear(dbtest_step(&service, INSERT_REFUND, 5, p));
     }
     {
         const char *p[5] = { o.order, NULL, NULL, rest1, "test-rest1" };
-        refused(&service, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
+        dbtest_step_fails(&service, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
     }
     {
         const char *p[5] = { o.order, NULL, NULL, rest, "test-rest" };
-        PQclear(step(&service, INSERT_REFUND, 5, p));
+        PQclear(dbtest_step(&service, INSERT_REFUND, 5, p));
     }
     assert_int_equal(refunded_for_order(t, o.order), captured);
     {
         const char *p[5] = { o.order, NULL, NULL, "1", "test-one" };
-        refused(&service, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
-        refused(&manager, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
+        dbtest_step_fails(&service, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
+        dbtest_step_fails(&manager, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
     }
     assert_int_equal(refunded_for_order(t, o.order), captured);
 
@@ -736,7 +616,7 @@ static void test_over_refund_refused_by_database(void **state)
     snprintf(coat1, sizeof(coat1), "%lld", cap + 1);
     {
         const char *p[5] = { order, id, pay, coat1, "test-coat" };
-        refused(&manager, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
+        dbtest_step_fails(&manager, INSERT_REFUND, 5, p, "23514", "refund_le_captured");
     }
     assert_int_equal(refunded_for_order(t, order), 0);
     assert_status(t, id, "inspected");
@@ -750,12 +630,12 @@ static void test_over_refund_refused_by_database(void **state)
 static void test_illegal_moves_refused(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, clerk;
+    struct dbtest_actor service, clerk;
     struct pick o;
     struct ret r;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
     pick(t, PICK RECENT "AND ol.qty = 1 AND ol.unit_price_cents <= 20000 " FIRST, 0, NULL, &o);
     start1(&service, &o, 1, "HB-01", "original", false, &r);
     assert_string_equal(r.status, "requested");
@@ -769,22 +649,22 @@ static void test_illegal_moves_refused(void **state)
                                          "requested", "exchanged" };
     for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
         const char *p[4] = { r.id, v.s, moves[i], "a note" };
-        refused(&service, RETURN_MOVE, 4, p, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, p, "23514", "return_transition");
     }
     {
         const char *p[4] = { r.id, v.s, NULL, NULL };
-        refused(&service, RETURN_RECEIVE, 4, p, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_RECEIVE, 4, p, "23514", "return_transition");
         const char *pi[3] = { r.id, v.s, insp };
-        refused(&service, RETURN_INSPECT, 3, pi, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_INSPECT, 3, pi, "23514", "return_transition");
         const char *pr[3] = { r.id, v.s, NULL };
-        refused(&service, RETURN_REFUND, 3, pr, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_REFUND, 3, pr, "23514", "return_transition");
     }
     /* rejecting needs a reason, and white space is none */
     {
         const char *p1[4] = { r.id, v.s, "rejected", NULL };
         const char *p2[4] = { r.id, v.s, "rejected", " \t " };
-        refused(&service, RETURN_MOVE, 4, p1, "23514", "return_transition_reason");
-        refused(&service, RETURN_MOVE, 4, p2, "23514", "return_transition_reason");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, p1, "23514", "return_transition_reason");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, p2, "23514", "return_transition_reason");
     }
     assert_status(t, r.id, "requested");
     assert_string_equal(version(t, r.id).s, v.s);
@@ -796,11 +676,11 @@ static void test_illegal_moves_refused(void **state)
     v = version(t, r.id);
     {
         const char *pi[3] = { r.id, v.s, insp };
-        refused(&service, RETURN_INSPECT, 3, pi, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_INSPECT, 3, pi, "23514", "return_transition");
         const char *pc[4] = { r.id, v.s, "closed", "done" };
-        refused(&service, RETURN_MOVE, 4, pc, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, pc, "23514", "return_transition");
         const char *pj[4] = { r.id, v.s, "rejected", "no" }; /* authorised -> rejected: no */
-        refused(&service, RETURN_MOVE, 4, pj, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, pj, "23514", "return_transition");
     }
     /* received (by the clerk at the counter): not back to authorised, not
      * cancelled; rejected only with a reason */
@@ -808,13 +688,13 @@ static void test_illegal_moves_refused(void **state)
     v = version(t, r.id);
     {
         const char *pa[4] = { r.id, v.s, "authorised", NULL };
-        refused(&service, RETURN_MOVE, 4, pa, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, pa, "23514", "return_transition");
         const char *pc[4] = { r.id, v.s, "cancelled", "customer changed mind" };
-        refused(&service, RETURN_MOVE, 4, pc, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, pc, "23514", "return_transition");
         const char *pr[3] = { r.id, v.s, NULL };
-        refused(&service, RETURN_REFUND, 3, pr, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_REFUND, 3, pr, "23514", "return_transition");
         const char *pj[4] = { r.id, v.s, "rejected", "" };
-        refused(&service, RETURN_MOVE, 4, pj, "23514", "return_transition_reason");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, pj, "23514", "return_transition_reason");
     }
     assert_status(t, r.id, "received");
     move(&service, r.id, v.s, "rejected", "worn, not resellable");
@@ -822,9 +702,9 @@ static void test_illegal_moves_refused(void **state)
     v = version(t, r.id);
     {
         const char *pc[4] = { r.id, v.s, "cancelled", NULL };
-        refused(&service, RETURN_MOVE, 4, pc, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_MOVE, 4, pc, "23514", "return_transition");
         const char *pr[4] = { r.id, v.s, NULL, NULL };
-        refused(&service, RETURN_RECEIVE, 4, pr, "23514", "return_transition");
+        dbtest_step_fails(&service, RETURN_RECEIVE, 4, pr, "23514", "return_transition");
     }
     assert_val(t, "SELECT note FROM kontor.return_event WHERE return_id = $1 "
                   "AND to_status = 'rejected'", r.id, "worn, not resellable");
@@ -840,14 +720,14 @@ static void test_illegal_moves_refused(void **state)
 static void test_outside_window_needs_manager(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, clerk, manager;
+    struct dbtest_actor service, clerk, manager;
     struct pick o;
     struct ret r;
     struct outcome out;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "manager", &manager);
     pick(t, PICK "AND c.code <> 'marketplace' AND so.status IN ('delivered', 'completed', "
                  "'collected') AND " DONE_AT " < now() - interval '35 days' "
                  "AND ol.qty = 1 AND ol.unit_price_cents <= 20000 " FIRST, 0, NULL, &o);
@@ -881,13 +761,13 @@ static void test_outside_window_needs_manager(void **state)
     struct ver v = version(t, r.id);
     {
         const char *p[4] = { r.id, v.s, "authorised", NULL };
-        refused(&service, RETURN_MOVE, 4, p, "KX001", NULL);
-        refused(&manager, RETURN_MOVE, 4, p, "KX001", NULL);
+        dbtest_step_fails(&service, RETURN_MOVE, 4, p, "KX001", NULL);
+        dbtest_step_fails(&manager, RETURN_MOVE, 4, p, "KX001", NULL);
         const char *pa[3] = { r.id, "true", "looks fine" };
-        refused(&service, RETURN_APPROVE, 3, pa, "42501", NULL);
-        refused(&clerk, RETURN_APPROVE, 3, pa, "42501", NULL);
+        dbtest_step_fails(&service, RETURN_APPROVE, 3, pa, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_APPROVE, 3, pa, "42501", NULL);
         const char *pn[3] = { r.id, "true", " " }; /* a decision needs a reason */
-        refused(&manager, RETURN_APPROVE, 3, pn, "23514", NULL);
+        dbtest_step_fails(&manager, RETURN_APPROVE, 3, pn, "23514", NULL);
     }
     assert_status(t, r.id, "requested");
     assert_string_equal(version(t, r.id).s, v.s);
@@ -921,7 +801,7 @@ static void test_outside_window_needs_manager(void **state)
     {
         struct ver vz = version(t, zoe);
         const char *p[4] = { zoe, vz.s, "authorised", NULL };
-        refused(&service, RETURN_MOVE, 4, p, "KX001", NULL);
+        dbtest_step_fails(&service, RETURN_MOVE, 4, p, "KX001", NULL);
     }
     approve(&manager, zoe, false, "receipt far too late", &out);
     assert_string_equal(out.outcome, "rejected");
@@ -950,11 +830,11 @@ static void test_outside_window_needs_manager(void **state)
 static void test_over_limit_needs_manager(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service, manager;
+    struct dbtest_actor service, manager;
     struct outcome out;
 
-    actor_open(t, "service", &service);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "service", &service);
+    dbtest_actor_open(t, "manager", &manager);
     char *id = sval(t, "SELECT id FROM kontor.return_order WHERE rma = $1", "R-7K2Q9M");
     char *order = sval(t, "SELECT order_id FROM kontor.return_order WHERE id = $1", id);
     assert_status(t, id, "inspected");
@@ -969,9 +849,9 @@ static void test_over_limit_needs_manager(void **state)
     {
         struct ver v = version(t, id);
         const char *p[3] = { id, v.s, "  " };
-        refused(&service, RETURN_REFUND, 3, p, "23514", "return_approval_reason");
+        dbtest_step_fails(&service, RETURN_REFUND, 3, p, "23514", "return_approval_reason");
         const char *pn[3] = { id, v.s, NULL };
-        refused(&service, RETURN_REFUND, 3, pn, "23514", "return_approval_reason");
+        dbtest_step_fails(&service, RETURN_REFUND, 3, pn, "23514", "return_approval_reason");
     }
     assert_val(t, "SELECT needs_approval::text FROM kontor.return_order WHERE id = $1", id,
                "false");
@@ -1014,7 +894,7 @@ static void test_over_limit_needs_manager(void **state)
     assert_string_equal(out.status, "refunded");
     {
         const char *p[3] = { id, "1", NULL }; /* an old version: still only "already" */
-        PGresult *r = step(&service, RETURN_REFUND, 3, p);
+        PGresult *r = dbtest_step(&service, RETURN_REFUND, 3, p);
         assert_string_equal(PQgetvalue(r, 0, 0), "already");
         PQclear(r);
     }
@@ -1051,20 +931,20 @@ static void test_over_limit_needs_manager(void **state)
 static void refund_race(void **state, const char *begin)
 {
     struct dbtest *t = *state;
-    struct actor clerk, svc[RACERS];
+    struct dbtest_actor clerk, svc[RACERS];
     struct pick o;
     struct ret r;
     bool done[RACERS] = { false };
     int n_done = 0, n_already = 0, n_conflict = 0, left = RACERS;
     char pids[RACERS * 16 + 4] = "{";
 
-    actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "clerk", &clerk);
     pick_hb(t, "0", &o);
     make_inspected(t, &clerk, &o, "original", "damaged", &r);
     long long before = refunded_for_order(t, o.order);
     struct ver v = version(t, r.id);
     for (int i = 0; i < RACERS; i++) {
-        actor_open(t, "service", &svc[i]);
+        dbtest_actor_open(t, "service", &svc[i]);
         strcat(pids, svc[i].pid);
         strcat(pids, i + 1 < RACERS ? "," : "}");
     }
@@ -1075,7 +955,7 @@ static void refund_race(void **state, const char *begin)
                          1, pg));
     const char *p[3] = { r.id, v.s, NULL };
     for (int i = 0; i < RACERS; i++) {
-        actor_begin(&svc[i], begin);
+        dbtest_actor_begin(&svc[i], begin);
         assert_int_equal(PQsendQueryParams(svc[i].c, RETURN_REFUND, 3, NULL, p, NULL, NULL, 0), 1);
     }
     const char *pp[1] = { pids };
@@ -1104,7 +984,7 @@ static void refund_race(void **state, const char *begin)
                 last = res;
             }
             assert_non_null(last);
-            if (res_ok(last)) {
+            if (dbtest_res_ok(last)) {
                 const char *oc = PQgetvalue(last, 0, 0);
                 if (strcmp(oc, "done") == 0) {
                     n_done++;
@@ -1157,31 +1037,31 @@ static void test_refund_once_concurrently_repeatable_read(void **state)
 static void test_clerk_restrictions(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, service;
+    struct dbtest_actor clerk, service;
     struct pick o, o2;
     struct ret hh, hb, vo;
 
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
     pick_hb(t, "0", &o);
     /* a return taken in at Hamburg: the Bremen clerk neither receives ... */
     start1(&service, &o, 1, "HH-01", "original", true, &hh);
     struct ver v = version(t, hh.id);
     {
         const char *p[4] = { hh.id, v.s, NULL, NULL };
-        refused(&clerk, RETURN_RECEIVE, 4, p, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_RECEIVE, 4, p, "42501", NULL);
         const char *p2[4] = { hh.id, v.s, "HB-01", NULL };
-        refused(&clerk, RETURN_RECEIVE, 4, p2, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_RECEIVE, 4, p2, "42501", NULL);
         const char *p3[4] = { hh.id, v.s, "cancelled", NULL };
-        refused(&clerk, RETURN_MOVE, 4, p3, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_MOVE, 4, p3, "42501", NULL);
     }
     assert_status(t, hh.id, "authorised");
     assert_string_equal(version(t, hh.id).s, v.s);
     assert_int_equal(nval(t, "SELECT sum(qty_received) FROM kontor.return_line "
                              "WHERE return_id = $1", hh.id), 0);
     /* ... nor inspects it (the manager takes it in for Hamburg) */
-    struct actor manager;
-    actor_open(t, "manager", &manager);
+    struct dbtest_actor manager;
+    dbtest_actor_open(t, "manager", &manager);
     receive(&manager, hh.id, v.s, NULL, NULL);
     v = version(t, hh.id);
     {
@@ -1189,7 +1069,7 @@ static void test_clerk_restrictions(void **state)
         char *insp = xasprintf("[{\"line\": %s, \"condition\": \"resellable\"}]", rl);
         const char *p[3] = { hh.id, v.s, insp };
         long long stock0 = on_hand(t, o.product, "HH-01");
-        refused(&clerk, RETURN_INSPECT, 3, p, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_INSPECT, 3, p, "42501", NULL);
         assert_status(t, hh.id, "received");
         assert_int_equal(on_hand(t, o.product, "HH-01"), stock0);
         free(insp);
@@ -1205,7 +1085,7 @@ static void test_clerk_restrictions(void **state)
     {
         struct ver vb = version(t, hb.id);
         const char *p[3] = { hb.id, vb.s, "please" };
-        refused(&clerk, RETURN_REFUND, 3, p, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_REFUND, 3, p, "42501", NULL);
     }
     struct pick o3;
     pick(t, PICK RECENT "AND l.code = 'HB-01' AND ol.qty = 1 AND so.id NOT IN ($1, $2) "
@@ -1215,7 +1095,7 @@ static void test_clerk_restrictions(void **state)
     {
         struct ver vv = version(t, vo.id);
         const char *p[3] = { vo.id, vv.s, NULL };
-        refused(&clerk, RETURN_REFUND, 3, p, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_REFUND, 3, p, "42501", NULL);
     }
     assert_status(t, hb.id, "inspected");
     assert_status(t, vo.id, "inspected");
@@ -1224,9 +1104,9 @@ static void test_clerk_restrictions(void **state)
         char amount[24];
         snprintf(amount, sizeof(amount), "%lld", hb.value);
         const char *p[5] = { o2.order, hb.id, NULL, amount, "test-clerk" };
-        refused(&clerk, INSERT_REFUND, 5, p, "42501", NULL);
+        dbtest_step_fails(&clerk, INSERT_REFUND, 5, p, "42501", NULL);
         const char *pa[3] = { hb.id, "true", "fine" };
-        refused(&clerk, RETURN_APPROVE, 3, pa, "42501", NULL);
+        dbtest_step_fails(&clerk, RETURN_APPROVE, 3, pa, "42501", NULL);
     }
     assert_int_equal(refunds_of_return(t, hb.id) + refunds_of_return(t, vo.id), 0);
     assert_int_equal(refunded_for_order(t, o2.order), 0);
@@ -1237,13 +1117,13 @@ static void test_clerk_restrictions(void **state)
 static void test_partial_receipt(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, service;
+    struct dbtest_actor clerk, service;
     struct pick o, o2;
     struct ret r, a, b;
     struct outcome out;
 
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
     pick(t, PICK RECENT "AND ol.qty = 2 AND ol.unit_price_cents <= 10000 " FIRST, 0, NULL, &o);
     long long lines = nval(t, "SELECT count(*) FROM kontor.order_line WHERE order_id = $1",
                            o.order);
@@ -1269,15 +1149,17 @@ static void test_partial_receipt(void **state)
         char *one = xasprintf("[{\"line\": %s, \"qty\": 1}]", rl);
         char *neg = xasprintf("[{\"line\": %s, \"qty\": -1}]", rl);
         const char *p[4] = { r.id, v.s, NULL, one };
-        refused(&clerk, RETURN_RECEIVE, 4, p, "23514", "return_line_received_le_qty");
+        dbtest_step_fails(&clerk, RETURN_RECEIVE, 4, p, "23514", "return_line_received_le_qty");
         const char *pn[4] = { r.id, v.s, NULL, neg };
-        refused(&clerk, RETURN_RECEIVE, 4, pn, "23514", "return_line_received_le_qty");
+        dbtest_step_fails(&clerk, RETURN_RECEIVE, 4, pn, "23514", "return_line_received_le_qty");
         const char *pa[4] = { r.id, v.s, NULL, NULL };
-        refused(&clerk, RETURN_RECEIVE, 4, pa, "23514", "return_receive_nothing");
+        dbtest_step_fails(&clerk, RETURN_RECEIVE, 4, pa, "23514", "return_receive_nothing");
         /* nor directly, past the function */
         const char *pd[1] = { rl };
-        refused(&clerk, "UPDATE kontor.return_line SET qty_received = qty_received + 1 "
-                         "WHERE id = $1", 1, pd, "23514", "return_line_received_le_qty");
+        dbtest_step_fails(&clerk,
+                          "UPDATE kontor.return_line SET qty_received = qty_received + 1 "
+                          "WHERE id = $1",
+                          1, pd, "23514", "return_line_received_le_qty");
         free(one);
         free(neg);
     }
@@ -1314,13 +1196,13 @@ static void test_partial_receipt(void **state)
 static void test_store_credit(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, service;
+    struct dbtest_actor clerk, service;
     struct pick o;
     struct ret r;
     struct outcome out;
 
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
     pick_hb(t, "0", &o);
     long long stock0 = on_hand(t, o.product, "HB-01");
     make_inspected(t, &clerk, &o, "voucher", "damaged", &r);
@@ -1355,12 +1237,12 @@ static void test_store_credit(void **state)
 static void test_exchange_at_the_counter(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk;
+    struct dbtest_actor clerk;
     struct pick o;
     struct ret r;
     struct outcome out;
 
-    actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "clerk", &clerk);
     pick(t, "SELECT so.number, so.id, ol.id, ol.product_id, ol.unit_price_cents, ol.qty, x.sku "
             "FROM kontor.sales_order so "
             "JOIN kontor.order_line ol ON ol.order_id = so.id "
@@ -1429,19 +1311,19 @@ static void test_exchange_at_the_counter(void **state)
 static void test_version_conflict_names_who(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, service;
+    struct dbtest_actor clerk, service;
     struct pick o;
     struct ret r;
 
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
     pick_hb(t, "0", &o);
     start1(&clerk, &o, 1, "HB-01", "original", true, &r);
 
     /* both are shown version v */
     const char *pid[1] = { r.id };
-    actor_begin(&clerk, NULL);
-    actor_begin(&service, NULL);
+    dbtest_actor_begin(&clerk, NULL);
+    dbtest_actor_begin(&service, NULL);
     char *vc = must(clerk.c, "SELECT version FROM kontor.return_order WHERE id = $1", 1, pid);
     char *vs = must(service.c, "SELECT version FROM kontor.return_order WHERE id = $1", 1, pid);
     assert_string_equal(vc, vs);
@@ -1470,7 +1352,7 @@ static void test_version_conflict_names_who(void **state)
         last = res;
     }
     assert_non_null(last);
-    assert_false(res_ok(last));
+    assert_false(dbtest_res_ok(last));
     assert_string_equal(PQresultErrorField(last, PG_DIAG_SQLSTATE), "KX409");
     const char *msg = PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY);
     if (strstr(msg, clerk.name) == NULL || strstr(msg, r.rma) == NULL
@@ -1494,7 +1376,7 @@ static void test_version_conflict_names_who(void **state)
         char *rl = first_line(t, r.id);
         char *insp = xasprintf("[{\"line\": %s, \"condition\": \"resellable\"}]", rl);
         const char *pi[3] = { r.id, vs, insp };
-        char *m = refused_msg(&service, RETURN_INSPECT, 3, pi, "KX409", NULL);
+        char *m = dbtest_step_refused(&service, RETURN_INSPECT, 3, pi, "KX409", NULL);
         assert_non_null(strstr(m, clerk.name));
         free(m);
         free(insp);
@@ -1512,12 +1394,12 @@ static void test_version_conflict_names_who(void **state)
 static void test_bookkeeping_both_channels(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, service;
+    struct dbtest_actor clerk, service;
     struct pick o, o2;
     struct ret r, p;
 
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
     pick(t, PICK RECENT "AND c.code IN ('web', 'app') AND so.fulfilment = 'click_collect' "
                         "AND l.code <> 'HB-01' AND ol.qty = 1 AND ol.unit_price_cents <= 20000 "
                         FIRST, 0, NULL, &o);
@@ -1578,12 +1460,12 @@ static void test_bookkeeping_both_channels(void **state)
 static void test_service_receives_parcel_at_warehouse(void **state)
 {
     struct dbtest *t = *state;
-    struct actor service;
+    struct dbtest_actor service;
     struct pick o, o2;
     struct ret r;
     struct outcome out;
 
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "service", &service);
     pick(t, PICK RECENT "AND so.fulfilment = 'ship' AND so.status = 'delivered' " ONE_LINE
                         "AND ol.qty = 1 AND ol.unit_price_cents <= 20000 " FIRST, 0, NULL, &o);
     long long stock0 = on_hand(t, o.product, "WH-01");
@@ -1601,8 +1483,10 @@ static void test_service_receives_parcel_at_warehouse(void **state)
     pick(t, PICK RECENT "AND so.fulfilment = 'ship' AND so.status = 'delivered' "
                         "AND so.id <> $1::bigint " FIRST, 1, (const char *const[]){ o.order }, &o2);
     const char *p[1] = { o2.order };
-    refused(&service, "UPDATE kontor.sales_order SET status = 'returned', status_note = 'x' "
-                       "WHERE id = $1", 1, p, "42501", NULL);
+    dbtest_step_fails(&service,
+                      "UPDATE kontor.sales_order SET status = 'returned', status_note = 'x' "
+                      "WHERE id = $1",
+                      1, p, "42501", NULL);
     assert_order_status(t, o2.order, "delivered");
 }
 
@@ -1614,13 +1498,13 @@ static void test_service_receives_parcel_at_warehouse(void **state)
 static void test_exchange_for_cheaper_item_needs_manager(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, manager;
+    struct dbtest_actor clerk, manager;
     struct pick o;
     struct ret r;
     struct outcome out;
 
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "manager", &manager);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "manager", &manager);
     pick(t, "SELECT so.number, so.id, ol.id, ol.product_id, ol.unit_price_cents, ol.qty, x.sku "
             "FROM kontor.sales_order so "
             "JOIN kontor.order_line ol ON ol.order_id = so.id "
@@ -1649,7 +1533,7 @@ static void test_exchange_for_cheaper_item_needs_manager(void **state)
     {
         struct ver v = version(t, r.id);
         const char *p[3] = { r.id, v.s, NULL };
-        refused(&clerk, RETURN_REFUND, 3, p, "23514", "return_approval_reason");
+        dbtest_step_fails(&clerk, RETURN_REFUND, 3, p, "23514", "return_approval_reason");
     }
     refund(t, &clerk, r.id, "customer prefers the cheaper item", &out);
     assert_string_equal(out.outcome, "approval");
@@ -1674,23 +1558,23 @@ static void test_exchange_for_cheaper_item_needs_manager(void **state)
 static void test_received_quantity_fixed_after_inspection(void **state)
 {
     struct dbtest *t = *state;
-    struct actor clerk, service;
+    struct dbtest_actor clerk, service;
     struct pick o;
     struct ret r;
     struct outcome out;
 
-    actor_open(t, "clerk", &clerk);
-    actor_open(t, "service", &service);
+    dbtest_actor_open(t, "clerk", &clerk);
+    dbtest_actor_open(t, "service", &service);
     pick(t, PICK RECENT "AND ol.qty = 2 AND ol.unit_price_cents <= 10000 " FIRST, 0, NULL, &o);
     start1(&clerk, &o, 2, "HB-01", "original", true, &r);
     receive_n(t, &clerk, r.id, 1);
     inspect(t, &clerk, r.id, "damaged");
     char *rl = first_line(t, r.id);
     const char *p[1] = { rl };
-    refused(&clerk, "UPDATE kontor.return_line SET qty_received = 2 WHERE id = $1", 1, p,
-             "23514", NULL);
-    refused(&service, "UPDATE kontor.return_line SET qty_received = 2 WHERE id = $1", 1, p,
-             "23514", NULL);
+    dbtest_step_fails(&clerk, "UPDATE kontor.return_line SET qty_received = 2 WHERE id = $1", 1, p,
+                      "23514", NULL);
+    dbtest_step_fails(&service, "UPDATE kontor.return_line SET qty_received = 2 WHERE id = $1", 1,
+                      p, "23514", NULL);
     assert_int_equal(nval(t, "SELECT qty_received FROM kontor.return_line WHERE id = $1", rl), 1);
     assert_int_equal(nval(t, "SELECT kontor.return_value($1)", r.id), o.price);
     refund(t, &service, r.id, NULL, &out);
