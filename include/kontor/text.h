@@ -29,6 +29,8 @@ char *text_sanitize(const char *in);
 /* Copies src (NULL: "") into dst of size n, cut at a UTF-8 character
  * boundary; always terminated. */
 void text_copy(char *dst, size_t n, const char *src);
+/* text_copy without the white space around src (what people type). */
+void text_copy_trim(char *dst, size_t n, const char *src);
 
 /* Encodes code point cp as UTF-8 into out (1-4 bytes); returns the length. */
 size_t text_utf8_encode(uint32_t cp, char out[4]);

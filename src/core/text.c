@@ -1,6 +1,7 @@
 /* Text safety and display width: control, escape and bidi characters become
  * visible escapes, widths follow wcwidth(), columns are fitted with "…", and
  * money is formatted and parsed in integer cents. No ncurses here. */
+#include <ctype.h>
 #include "kontor/text.h"
 
 #include <limits.h>
@@ -380,4 +381,16 @@ void text_copy(char *dst, size_t n, const char *src)
     }
     memcpy(dst, src, len);
     dst[len] = '\0';
+}
+
+void text_copy_trim(char *dst, size_t n, const char *src)
+{
+    size_t len;
+
+    src = src != NULL ? src : "";
+    src += strspn(src, " \t\r\n");
+    text_copy(dst, n, src);
+    len = strlen(dst);
+    while (len > 0 && isspace((unsigned char)dst[len - 1]))
+        dst[--len] = '\0';
 }

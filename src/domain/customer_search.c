@@ -24,14 +24,7 @@ bool customer_search_blank(const char *text)
 
 struct db_stmt *customer_search_stmt(struct customer_search *q, const char *text, int limit)
 {
-    size_t len;
-
-    text = text != NULL ? text : "";
-    text += strspn(text, " \t\r\n");
-    text_copy(q->text, sizeof(q->text), text);
-    len = strlen(q->text);
-    while (len > 0 && isspace((unsigned char)q->text[len - 1]))
-        q->text[--len] = '\0';
+    text_copy_trim(q->text, sizeof(q->text), text);
     if (limit <= 0)
         limit = CUSTOMER_SEARCH_LIMIT;
     if (limit > CUSTOMER_SEARCH_MAX)

@@ -29,18 +29,6 @@ bool duplicate_args_parse(const char *args, long long *customer, char **err)
     return false;
 }
 
-static void copy_trim(char *dst, size_t n, const char *src)
-{
-    size_t len;
-
-    src = src != NULL ? src : "";
-    src += strspn(src, " \t\r\n");
-    text_copy(dst, n, src);
-    len = strlen(dst);
-    while (len > 0 && isspace((unsigned char)dst[len - 1]))
-        dst[--len] = '\0';
-}
-
 /* ---- the list ------------------------------------------------------------------------- */
 
 /* $1 the customer ('0': every pair). */
@@ -184,7 +172,7 @@ struct db_stmt *duplicate_step_stmts(struct duplicate_step *q, enum duplicate_st
     q->kind = kind;
     snprintf(q->a, sizeof(q->a), "%lld", a);
     snprintf(q->b, sizeof(q->b), "%lld", b);
-    copy_trim(q->note, sizeof(q->note), note);
+    text_copy_trim(q->note, sizeof(q->note), note);
     q->params[0] = q->a;
     q->params[1] = q->b;
     q->params[2] = q->note;

@@ -656,12 +656,8 @@ static const char sql_detail_json[] =
 
 struct db_stmt *order_detail_stmts(struct order_detail *q, const char *key, size_t *n)
 {
-    text_copy(q->key, sizeof(q->key), key);
-    /* the key as typed, trimmed */
-    size_t len = strlen(q->key);
-    while (len > 0 && isspace((unsigned char)q->key[len - 1]))
-        q->key[--len] = '\0';
-    q->params[0] = q->key + strspn(q->key, " \t");
+    text_copy_trim(q->key, sizeof(q->key), key);
+    q->params[0] = q->key;
     for (int i = 0; i < ORDER_PART_COUNT; i++)
         q->st[i] = (struct db_stmt)DB_STMT(sql_detail[i], 1, q->params);
     *n = ORDER_PART_COUNT;
@@ -834,15 +830,10 @@ static const char sql_pickup_find[] =
 struct db_stmt *pickup_find_stmt(struct pickup_find *q, const char *location_code,
                                  const char *text)
 {
-    size_t len;
-
     text_copy(q->location, sizeof(q->location), location_code);
-    text_copy(q->text, sizeof(q->text), text);
-    len = strlen(q->text);
-    while (len > 0 && isspace((unsigned char)q->text[len - 1]))
-        q->text[--len] = '\0';
+    text_copy_trim(q->text, sizeof(q->text), text);
     q->params[0] = q->location;
-    q->params[1] = q->text + strspn(q->text, " \t");
+    q->params[1] = q->text;
     q->st = (struct db_stmt)DB_STMT(sql_pickup_find, 2, q->params);
     return &q->st;
 }

@@ -15,19 +15,6 @@
 #include "kontor/xalloc.h"
 
 
-/* Copies src trimmed of surrounding white space. */
-static void copy_trim(char *dst, size_t n, const char *src)
-{
-    size_t len;
-
-    src = src != NULL ? src : "";
-    src += strspn(src, " \t\r\n");
-    text_copy(dst, n, src);
-    len = strlen(dst);
-    while (len > 0 && isspace((unsigned char)dst[len - 1]))
-        dst[--len] = '\0';
-}
-
 /* ---- codes, labels ----------------------------------------------------------- */
 
 static const char rma_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -408,7 +395,7 @@ static void detail_key(struct return_detail *q, const char *key)
 {
     char rma[16];
 
-    copy_trim(q->key, sizeof(q->key), key);
+    text_copy_trim(q->key, sizeof(q->key), key);
     if (strncmp(q->key, "id:", 3) != 0 && return_rma_parse(q->key, rma, sizeof(rma)))
         text_copy(q->key, sizeof(q->key), rma);
     q->params[0] = q->key;
@@ -525,7 +512,7 @@ enum {
 
 struct db_stmt *return_offer_stmts(struct return_offer *q, const char *order_key, size_t *n)
 {
-    copy_trim(q->key, sizeof(q->key), order_key);
+    text_copy_trim(q->key, sizeof(q->key), order_key);
     q->params[0] = q->key;
     for (int i = 0; i < RETURN_OFFER_COUNT; i++)
         q->st[i] = (struct db_stmt)DB_STMT(sql_offer[i], i >= RETURN_OFFER_REASONS ? 0 : 1,
@@ -638,8 +625,8 @@ struct db_stmt *return_step_stmts(struct return_step *q, enum return_step_kind k
     snprintf(q->id, sizeof(q->id), "%lld", id);
     snprintf(q->version, sizeof(q->version), "%d", version);
     text_copy(q->to, sizeof(q->to), to);
-    copy_trim(q->note, sizeof(q->note), note);
-    copy_trim(q->location, sizeof(q->location), location);
+    text_copy_trim(q->note, sizeof(q->note), note);
+    text_copy_trim(q->location, sizeof(q->location), location);
     text_copy(q->approve, sizeof(q->approve), approve ? "t" : "f");
     q->ids[0] = q->vals[0] = '\0';
     for (int i = 0; lines != NULL && i < nlines && i < RETURN_MAX_LINES; i++) {

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kontor/xalloc.h"
@@ -296,4 +298,64 @@ void dbtest_step_fails(struct dbtest_actor *a, const char *sql, int n, const cha
                        const char *state, const char *constraint)
 {
     free(dbtest_step_refused(a, sql, n, params, state, constraint));
+}
+
+/* ---- the batch commands ----------------------------------------------------- */
+
+char *dbtest_write_file(const char *text, unsigned mode)
+{
+    char *path = xstrdup("/tmp/kontor-dbtest-XXXXXX");
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    assert_int_equal(fchmod(fd, (mode_t)mode), 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+char *dbtest_read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    size_t cap = 4096, len = 0, got;
+    char *buf = xmalloc(cap);
+
+    assert_non_null(f);
+    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len < 2)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+int dbtest_run_kontor(struct dbtest *t, const char *user, const char *password, const char *args,
+                      char **out, char **err)
+{
+    char *pwfile = dbtest_write_file(password, 0600);
+    char *ini = xasprintf("[database]\nconninfo = %s\n[batch]\nuser = %s\npassword_file = %s\n",
+                          t->conninfo, user, pwfile);
+    char *cfg = dbtest_write_file(ini, 0600);
+    char *outfile = dbtest_write_file("", 0600);
+    char *errfile = dbtest_write_file("", 0600);
+    char *cmd = xasprintf("%s --config %s %s >%s 2>%s", getenv("KONTOR_BIN"), cfg, args,
+                          outfile, errfile);
+    int st = system(cmd);
+
+    if (out != NULL)
+        *out = dbtest_read_file(outfile);
+    if (err != NULL)
+        *err = dbtest_read_file(errfile);
+    const char *files[] = { pwfile, cfg, outfile, errfile };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        unlink(files[i]);
+    free(pwfile);
+    free(cfg);
+    free(outfile);
+    free(errfile);
+    free(ini);
+    free(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

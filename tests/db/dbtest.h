@@ -75,6 +75,18 @@ char *dbtest_step_refused(struct dbtest_actor *a, const char *sql, int n, const 
 void dbtest_step_fails(struct dbtest_actor *a, const char *sql, int n, const char *const *params,
                        const char *state, const char *constraint);
 
+/* The batch commands through the real binary ($KONTOR_BIN). */
+/* A private temporary file holding text with mode; the caller unlinks and
+ * frees the path. */
+char *dbtest_write_file(const char *text, unsigned mode);
+/* A whole file's content (caller frees). */
+char *dbtest_read_file(const char *path);
+/* Runs kontor ARGS signed in through a [batch] configuration as user with
+ * password, as cron would; returns the exit status. *out and *err (either
+ * may be NULL) get standard output and error (caller frees). */
+int dbtest_run_kontor(struct dbtest *t, const char *user, const char *password, const char *args,
+                      char **out, char **err);
+
 #define DBTEST(fn) cmocka_unit_test_setup_teardown(fn, dbtest_setup, dbtest_teardown)
 
 #endif

@@ -239,60 +239,30 @@ static void test_audit_chain_verifies_and_detects_tampering(void **state)
 
 /* ---- the batch commands, through the real binary ---------------------- */
 
-static char *write_file(const char *text, mode_t mode)
-{
-    char *path = xstrdup("/tmp/kontor-authtest-XXXXXX");
-    int fd = mkstemp(path);
-
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    chmod(path, mode);
-    return path;
-}
-
-/* Runs kontor with a configuration signing in as batch_user. */
-static int run_kontor(struct dbtest *t, const char *batch_user, const char *batch_pw,
-                      const char *args)
-{
-    char *pwfile = write_file(batch_pw, 0600);
-    char *ini = xasprintf("[database]\nconninfo = %s\n[batch]\nuser = %s\npassword_file = %s\n",
-                          t->conninfo, batch_user, pwfile);
-    char *cfg = write_file(ini, 0600);
-    char *cmd = xasprintf("%s --config %s %s >/dev/null 2>&1", getenv("KONTOR_BIN"), cfg, args);
-    int st = system(cmd);
-
-    unlink(pwfile);
-    unlink(cfg);
-    free(pwfile);
-    free(cfg);
-    free(ini);
-    free(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void test_staff_commands(void **state)
 {
     struct dbtest *t = *state;
     struct db *db = login_db(t);
     struct auth_identity id;
-    char *newpw = write_file("Hamburg-Start-1\n", 0600);
+    char *newpw = dbtest_write_file("Hamburg-Start-1\n", 0600);
     char *args = xasprintf("staff add lena --role clerk --name 'Lena Vogt' --location HH-01 "
                            "--password-file %s", newpw);
 
     /* A clerk may not create accounts; the database would refuse anyway. */
-    assert_int_equal(run_kontor(t, "clerk", "demo", args), 1);
-    assert_int_equal(run_kontor(t, "admin", "demo", args), 0);
-    assert_int_equal(run_kontor(t, "admin", "demo", args), 1); /* exists already */
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo", args, NULL, NULL), 1);
+    assert_int_equal(dbtest_run_kontor(t, "admin", "demo", args, NULL, NULL), 0);
+    assert_int_equal(dbtest_run_kontor(t, "admin", "demo",
+                                       args, NULL, NULL), 1); /* exists already */
     assert_int_equal(try_sign_in(db, "lena", "Hamburg-Start-1", &id), AUTH_OK);
     assert_true(id.must_change_password);
     for (int i = 0; i < 5; i++)
         try_sign_in(db, "lena", "guess", &id);
     assert_int_equal(try_sign_in(db, "lena", "Hamburg-Start-1", &id), AUTH_LOCKED);
-    assert_int_equal(run_kontor(t, "admin", "demo", "staff unlock lena"), 0);
+    assert_int_equal(dbtest_run_kontor(t, "admin", "demo", "staff unlock lena", NULL, NULL), 0);
     assert_int_equal(try_sign_in(db, "lena", "Hamburg-Start-1", &id), AUTH_OK);
-    assert_int_equal(run_kontor(t, "admin", "demo", "staff list --format csv"), 0);
-    assert_int_equal(run_kontor(t, "admin", "wrong", "staff list"), 3);
+    assert_int_equal(dbtest_run_kontor(t, "admin", "demo",
+                                       "staff list --format csv", NULL, NULL), 0);
+    assert_int_equal(dbtest_run_kontor(t, "admin", "wrong", "staff list", NULL, NULL), 3);
     assert_true(dbtest_count(t->owner,
                              "SELECT count(*) FROM kontor.audit_event a JOIN kontor.staff s "
                              "ON s.id = a.staff_id WHERE s.username = 'admin' "

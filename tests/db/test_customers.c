@@ -837,6 +837,64 @@ static void test_erased_stays_erased(void **state)
                   "FROM kontor.customer WHERE id = 16", NULL, "|(erased)|-");
 }
 
+/* kontor customer show|export through the real binary: a clerk gets the
+ * masked view and may not export; service gets everything, as one JSON
+ * document made by PostgreSQL, in a file only its owner can read. */
+static void test_batch_show_and_export(void **state)
+{
+    struct dbtest *t = *state;
+    char *out, *err, *v;
+
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n", "customer show 1", &out, &err), 0);
+    assert_non_null(strstr(out, "Jürgen Müller"));
+    assert_non_null(strstr(out, "j***@example.de"));
+    assert_null(strstr(out, "juergen.mueller@example.de"));
+    free(out);
+    free(err);
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n", "customer show 1 --format json",
+                                       &out, &err), 0);
+    const char *p[1] = { out };
+    v = dbtest_scalar(t->owner, "SELECT $1::jsonb -> 'customer' ->> 'id'", 1, p);
+    assert_string_equal(v, "1");
+    free(v);
+    assert_non_null(strstr(out, "juergen.mueller@example.de"));
+    free(out);
+    free(err);
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n", "customer show 999999", &out, &err), 1);
+    assert_non_null(strstr(err, "no customer 999999"));
+    free(out);
+    free(err);
+
+    char *file = dbtest_write_file("", 0600);
+    unlink(file);
+    char *args = xasprintf("customer export 1 --output %s", file);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n", args, &out, &err), 1);
+    assert_int_equal(access(file, F_OK), -1); /* nothing written */
+    free(out);
+    free(err);
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n", args, &out, &err), 0);
+    free(out);
+    free(err);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    char *doc = dbtest_read_file(file);
+    p[0] = doc;
+    v = dbtest_scalar(t->owner, "SELECT ($1::jsonb -> 'customer' ->> 'id') || ' ' || "
+                                "jsonb_array_length($1::jsonb -> 'orders')", 1, p);
+    assert_string_equal(v, "1 5");
+    free(v);
+    free(doc);
+    /* an existing file is replaced only with --force */
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n", args, &out, &err), 1);
+    assert_non_null(strstr(err, "--force"));
+    free(out);
+    free(err);
+    unlink(file);
+    free(args);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -852,6 +910,7 @@ int main(void)
         DBTEST(test_export_holds_everything),
         DBTEST(test_erasure_leaves_no_personal_data),
         DBTEST(test_erased_stays_erased),
+        DBTEST(test_batch_show_and_export),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

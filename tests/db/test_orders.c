@@ -767,60 +767,6 @@ static void test_preferences_are_private(void **state)
 
 /* The batch commands ---------------------------------------------------------------- */
 
-static char *write_file(const char *content, mode_t mode)
-{
-    char *path = xstrdup("/tmp/kontor-orders-XXXXXX");
-    int fd = mkstemp(path);
-
-    assert_true(fd >= 0);
-    fchmod(fd, mode);
-    assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-    close(fd);
-    return path;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    size_t cap = 4096, len = 0, got;
-    char *buf = xmalloc(cap);
-
-    assert_non_null(f);
-    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len < 2)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
-/* Runs kontor as user (password demo); returns the exit status, *out the
- * standard output (caller frees). */
-static int run_kontor(struct dbtest *t, const char *user, const char *args, char **out)
-{
-    char *pwfile = write_file("demo\n", 0600);
-    char *ini = xasprintf("[database]\nconninfo = %s\n[batch]\nuser = %s\npassword_file = %s\n",
-                          t->conninfo, user, pwfile);
-    char *cfg = write_file(ini, 0600);
-    char *outfile = write_file("", 0600);
-    char *cmd = xasprintf("%s --config %s %s >%s", getenv("KONTOR_BIN"), cfg, args,
-                          outfile);
-    int st = system(cmd);
-
-    *out = read_all(outfile);
-    unlink(pwfile);
-    unlink(cfg);
-    unlink(outfile);
-    free(pwfile);
-    free(cfg);
-    free(outfile);
-    free(ini);
-    free(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void assert_json(struct dbtest *t, const char *doc)
 {
     const char *p[1] = { doc };
@@ -837,13 +783,14 @@ static void test_order_commands(void **state)
     struct dbtest *t = *state;
     char *out;
 
-    assert_int_equal(run_kontor(t, "clerk", "order show K-100001", &out), 0);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n", "order show K-100001", &out, NULL), 0);
     assert_non_null(strstr(out, "K-100001"));
     assert_non_null(strstr(out, "SNK-2041-42"));
     assert_non_null(strstr(out, "j***@example.de")); /* masked for a clerk */
     assert_non_null(strstr(out, "History"));
     free(out);
-    assert_int_equal(run_kontor(t, "service", "order show JM4242 --format json", &out), 0);
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n",
+                                       "order show JM4242 --format json", &out, NULL), 0);
     assert_json(t, out);
     const char *p[1] = { out };
     char *v = dbtest_scalar(t->owner,
@@ -853,13 +800,15 @@ static void test_order_commands(void **state)
     assert_string_equal(v, "K-100001 2 juergen.mueller@example.de · +49 421 1234567");
     free(v);
     free(out);
-    assert_int_equal(run_kontor(t, "clerk", "order show K-999999", &out), 1);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n", "order show K-999999", &out, NULL), 1);
     free(out);
-    assert_int_equal(run_kontor(t, "admin", "order show K-100001", &out), 1); /* no orders */
+    assert_int_equal(dbtest_run_kontor(t, "admin", "demo\n",
+                                       "order show K-100001", &out, NULL), 1); /* no orders */
     free(out);
 
-    assert_int_equal(run_kontor(t, "clerk", "order list --channel app --status open "
-                                            "--location HB-01 --limit 5 --format json", &out), 0);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n",
+                                       "order list --channel app --status open "
+                                       "--location HB-01 --limit 5 --format json", &out, NULL), 0);
     assert_json(t, out);
     p[0] = out;
     v = dbtest_scalar(t->owner, "SELECT json_array_length($1::json) BETWEEN 1 AND 5 "
@@ -868,17 +817,21 @@ static void test_order_commands(void **state)
     assert_string_equal(v, "t");
     free(v);
     free(out);
-    assert_int_equal(run_kontor(t, "service", "order list --text müller --format csv", &out), 0);
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n",
+                                       "order list --text müller --format csv", &out, NULL), 0);
     assert_true(strncmp(out, "number,placed,channel,location,customer,fulfilment,status,items,"
                              "total_cents\r\n", 75) == 0);
     assert_non_null(strstr(out, "K-100001,"));
     free(out);
-    assert_int_equal(run_kontor(t, "clerk", "order list --limit 3", &out), 0);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n",
+                                       "order list --limit 3", &out, NULL), 0);
     assert_non_null(strstr(out, "number"));
     free(out);
-    assert_int_equal(run_kontor(t, "clerk", "order list --from 2026-02-30", &out), 2);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n",
+                                       "order list --from 2026-02-30", &out, NULL), 2);
     free(out);
-    assert_int_equal(run_kontor(t, "clerk", "order list --limit 0", &out), 2);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n",
+                                       "order list --limit 0", &out, NULL), 2);
     free(out);
 }
 

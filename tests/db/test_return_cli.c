@@ -13,65 +13,6 @@
 
 #include "kontor/xalloc.h"
 
-static char *write_file(const char *content, mode_t mode)
-{
-    char *path = xstrdup("/tmp/kontor-returns-XXXXXX");
-    int fd = mkstemp(path);
-
-    assert_true(fd >= 0);
-    fchmod(fd, mode);
-    assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-    close(fd);
-    return path;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    size_t cap = 4096, len = 0, got;
-    char *buf = xmalloc(cap);
-
-    assert_non_null(f);
-    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len < 2)
-            buf = xrealloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
-/* Runs kontor as user (password demo); returns the exit status, *out the
- * standard output and *errout the standard error (caller frees both). */
-static int run_kontor(struct dbtest *t, const char *user, const char *args, char **out,
-                      char **errout)
-{
-    char *pwfile = write_file("demo\n", 0600);
-    char *ini = xasprintf("[database]\nconninfo = %s\n[batch]\nuser = %s\npassword_file = %s\n",
-                          t->conninfo, user, pwfile);
-    char *cfg = write_file(ini, 0600);
-    char *outfile = write_file("", 0600);
-    char *errfile = write_file("", 0600);
-    char *cmd = xasprintf("%s --config %s %s >%s 2>%s", getenv("KONTOR_BIN"), cfg, args,
-                          outfile, errfile);
-    int st = system(cmd);
-
-    *out = read_all(outfile);
-    *errout = read_all(errfile);
-    unlink(pwfile);
-    unlink(cfg);
-    unlink(outfile);
-    unlink(errfile);
-    free(pwfile);
-    free(cfg);
-    free(outfile);
-    free(errfile);
-    free(ini);
-    free(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static char *order_of(struct dbtest *t, const char *rma)
 {
     const char *p[1] = { rma };
@@ -100,7 +41,8 @@ static void test_show_text(void **state)
     char *number = order_of(t, "R-7K2Q9M");
 
     assert_non_null(number);
-    assert_int_equal(run_kontor(t, "clerk", "return show R-7K2Q9M", &out, &err), 0);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n",
+                                       "return show R-7K2Q9M", &out, &err), 0);
     assert_non_null(strstr(out, "R-7K2Q9M"));
     assert_non_null(strstr(out, number));
     assert_non_null(strstr(out, "Returned via"));
@@ -116,7 +58,8 @@ static void test_show_text(void **state)
     free(number);
 
     /* waiting for a manager: the approval and who asked */
-    assert_int_equal(run_kontor(t, "service", "return show r-9hx3td", &out, &err), 0);
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n",
+                                       "return show r-9hx3td", &out, &err), 0);
     assert_non_null(strstr(out, "R-9HX3TD"));
     assert_non_null(strstr(out, "Approval     waiting for a manager"));
     assert_non_null(strstr(out, "boots, sole came loose"));
@@ -131,7 +74,8 @@ static void test_show_json(void **state)
     char *number = order_of(t, "R-7K2Q9M");
     char *want = xasprintf("R-7K2Q9M %s 1 inspected", number);
 
-    assert_int_equal(run_kontor(t, "service", "return show R-7K2Q9M --format json", &out, &err),
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n",
+                                       "return show R-7K2Q9M --format json", &out, &err),
                      0);
     v = json_get(t, out, "(j -> 'return' ->> 'rma') || ' ' || (j -> 'return' ->> 'order_number') "
                          "|| ' ' || jsonb_array_length(j -> 'lines') || ' ' || "
@@ -150,7 +94,7 @@ static void test_show_json(void **state)
     char *args[2] = { xstrdup("return show 7k2q9m --format json"),
                       xasprintf("return show %s --format json", id) };
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(run_kontor(t, "clerk", args[i], &out, &err), 0);
+        assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n", args[i], &out, &err), 0);
         v = json_get(t, out, "j -> 'return' ->> 'rma'");
         assert_string_equal(v, "R-7K2Q9M");
         free(v);
@@ -169,22 +113,25 @@ static void test_show_refusals(void **state)
     char *out, *err;
 
     /* an unknown return: a message, nothing on standard output */
-    assert_int_equal(run_kontor(t, "clerk", "return show R-ZZZZZZ", &out, &err), 1);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n",
+                                       "return show R-ZZZZZZ", &out, &err), 1);
     assert_string_equal(out, "");
     assert_non_null(strstr(err, "no return R-ZZZZZZ"));
     free(out);
     free(err);
-    assert_int_equal(run_kontor(t, "service", "return show R-ZZZZZZ --format json", &out, &err),
+    assert_int_equal(dbtest_run_kontor(t, "service", "demo\n",
+                                       "return show R-ZZZZZZ --format json", &out, &err),
                      1);
     assert_string_equal(out, "");
     assert_non_null(strstr(err, "no return R-ZZZZZZ"));
     free(out);
     free(err);
     /* CSV is not offered; the RMA is required */
-    assert_int_equal(run_kontor(t, "clerk", "return show R-7K2Q9M --format csv", &out, &err), 2);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n",
+                                       "return show R-7K2Q9M --format csv", &out, &err), 2);
     free(out);
     free(err);
-    assert_int_equal(run_kontor(t, "clerk", "return show", &out, &err), 2);
+    assert_int_equal(dbtest_run_kontor(t, "clerk", "demo\n", "return show", &out, &err), 2);
     assert_non_null(strstr(err, "usage: kontor return show"));
     free(out);
     free(err);

@@ -127,6 +127,12 @@ static void test_text_copy_cuts_at_characters(void **state)
     assert_string_equal(buf, "M");
     text_copy(buf, sizeof(buf), NULL);
     assert_string_equal(buf, "");
+    text_copy_trim(buf, sizeof(buf), " \t K-1 \r\n");
+    assert_string_equal(buf, "K-1");
+    text_copy_trim(buf, sizeof(buf), "   ");
+    assert_string_equal(buf, "");
+    text_copy_trim(buf, 3, "  Mü ");        /* trimmed first, then cut at a character */
+    assert_string_equal(buf, "M");
 }
 
 int main(void)
