@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "kontor/auth.h"
+#include "kontor/customer.h"
 #include "kontor/customer_search.h"
 #include "kontor/db.h"
 #include "kontor/order.h"
@@ -589,6 +590,49 @@ static int bench_customer_search(struct db *db, const struct db_session *service
     return nf;
 }
 
+/* The customer view (profile, identities, consents, counters, the newest
+ * 200 journey entries: one pipeline) of Jürgen Müller and of the customer
+ * with the most orders, as service, and the masked view as the clerk. */
+static int bench_customer_view(struct db *db, const struct db_session *service,
+                               const struct db_session *clerk, int runs, struct figure *figs)
+{
+    static char names[3][96];
+    static const char sql_heaviest[] =
+        "SELECT customer_id, count(*) FROM kontor.sales_order WHERE customer_id IS NOT NULL "
+        "GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1";
+    struct db_stmt top = DB_STMT(sql_heaviest, 0, NULL);
+    long long heavy, heavy_orders;
+    int nf = 0;
+
+    run_once(db, service, &top, 1, "the customer with the most orders");
+    heavy = db_value_ll(top.res, 0, 0);
+    heavy_orders = db_value_ll(top.res, 0, 1);
+    db_stmts_clear(&top, 1);
+    const struct {
+        long long id;
+        const struct db_session *who;
+        bool full;
+    } cases[] = { { 1, service, true }, { heavy, service, true }, { heavy, clerk, false } };
+    snprintf(names[0], sizeof(names[0]), "customer view: Jürgen Müller (5 orders)");
+    snprintf(names[1], sizeof(names[1]), "customer view: the most orders (%lld)", heavy_orders);
+    snprintf(names[2], sizeof(names[2]), "customer view as clerk: the most orders");
+    for (int i = 0; i < 3; i++) {
+        struct customer_view q;
+        size_t n = 0;
+        struct db_stmt *st = customer_view_stmts(&q, cases[i].id, cases[i].full, &n);
+
+        run_once(db, cases[i].who, st, n, names[i]);
+        if (PQntuples(st[0].res) != 1) {
+            fprintf(stderr, "bench: %s: no such customer\n", names[i]);
+            exit(1);
+        }
+        db_stmts_clear(st, n);
+        figs[nf].name = names[i];
+        measure(db, cases[i].who, st, n, runs, &figs[nf++]);
+    }
+    return nf;
+}
+
 static bool section(const char *only, const char *name)
 {
     return only == NULL || strcmp(only, name) == 0;
@@ -727,9 +771,10 @@ int main(int argc, char **argv)
             ratios[i].ours += first_search;
             ratios[i].peer += first_search;
         }
+        nf += bench_customer_view(db, &id.session, &clerk.session, runs, &figs[nf]);
     }
 
-    printf("Order, return and customer-search benchmarks at scale %s (%d runs each; one round "
+    printf("Order, return and customer benchmarks at scale %s (%d runs each; one round "
            "trip per action)\n", scale, runs);
     printf("%-50s %10s %10s %10s %6s\n", "action", "median ms", "p95 ms", "× SELECT 1", "trips");
     for (int i = 0; i < nf; i++)
