@@ -188,3 +188,16 @@ test_partial_receipt_asks_per_line() {
                   on o.id = ol.order_id where o.number = 'K-100001' and ol.sku = 'SCK-0003'")" = 0 ] ||
         fail "the socks still count as returned"
 }
+
+# Text from the database (a note a shop integration wrote) never reaches the
+# terminal raw: escape sequences show as ^[.
+test_returns_hostile_note_is_shown_harmlessly() {
+    e2e_sql "update kontor.return_order set approval_note = E'boots\\033[2J\\033]0;pwned\\007 sole'
+             where rma = 'R-9HX3TD'" >/dev/null
+    returns_restart manager || return 1
+    e2e_keys ':'; e2e_type approvals; e2e_keys Enter
+    e2e_wait 'boots^[[2J' || return 1
+    e2e_keys ':'; e2e_type "return R-9HX3TD"; e2e_keys Enter
+    e2e_wait "Return R-9HX3TD · inspected" || return 1
+    e2e_wait 'boots^[[2J^[]0;pwned^G sole' || return 1
+}
