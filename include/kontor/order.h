@@ -180,8 +180,9 @@ struct pickup_queue {
 };
 struct db_stmt *pickup_queue_stmt(struct pickup_queue *q, const char *location_code);
 
-/* The counter search at a location: an order number, a pickup code or a
- * customer name; columns number, customer, status, id; best first. */
+/* The counter search at a location: an order number or a pickup code (any
+ * state), or a customer's name (orders still to pick or ready); columns
+ * number, customer, status, id; best first. */
 struct pickup_find {
     char location[16], text[130];
     const char *params[2];

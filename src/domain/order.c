@@ -786,7 +786,7 @@ static const char sql_pickup_queue[] =
     "q.section, " PICKUP_CLOCK("q.since") " AS since, "
     "floor(extract(epoch FROM now() - q.since) / 86400)::int AS days, "
     "(q.section = 'ready' AND now() - q.since > make_interval(days => "
-    "  coalesce((kontor.setting_value('pickup_overdue_days') #>> '{}')::int, 5))) AS overdue, "
+    "  coalesce(((SELECT kontor.setting_value('pickup_overdue_days')) #>> '{}')::int, 5))) AS overdue, "
     "so.id "
     "FROM kontor.sales_order so "
     "CROSS JOIN LATERAL (SELECT CASE WHEN so.status IN ('placed', 'paid', 'picking') THEN 'pick' "
@@ -812,17 +812,28 @@ struct db_stmt *pickup_queue_stmt(struct pickup_queue *q, const char *location_c
 
 /* Exact number or pickup code first, then ready orders, other open ones,
  * the rest; newest first within each. */
+/* A number or pickup code finds the order whatever its state; a name finds
+ * only orders still waiting at this store (to pick or ready), so a common
+ * surname costs the store's open pickups, not its whole history. */
 static const char sql_pickup_find[] =
+    "WITH loc AS (SELECT id FROM kontor.location WHERE code = $1), "
+    "hit AS ("
+    " SELECT so.id, true AS exact FROM kontor.sales_order so, loc "
+    " WHERE so.fulfilment = 'click_collect' AND so.location_id = loc.id "
+    "   AND (so.number = upper($2) OR so.number = 'K-' || $2 OR so.pickup_code = upper($2)) "
+    " UNION ALL "
+    " SELECT so.id, false FROM kontor.sales_order so JOIN loc ON so.location_id = loc.id "
+    " JOIN kontor.customer_masked cm ON cm.id = so.customer_id "
+    " WHERE so.fulfilment = 'click_collect' "
+    "   AND so.status IN ('placed', 'paid', 'picking', 'ready_for_pickup') "
+    "   AND length(kontor.search_norm($2)) >= 2 "
+    "   AND cm.name_norm LIKE '%' || kontor.search_norm($2) || '%') "
     "SELECT so.number, coalesce(btrim(m.first_name || ' ' || m.last_name), '') AS customer, "
     "so.status, so.id "
-    "FROM kontor.sales_order so LEFT JOIN kontor.customer_masked m ON m.id = so.customer_id "
-    "WHERE so.fulfilment = 'click_collect' "
-    "AND so.location_id = (SELECT id FROM kontor.location WHERE code = $1) "
-    "AND (so.number = upper($2) OR so.number = 'K-' || $2 OR so.pickup_code = upper($2) "
-    "     OR (length(kontor.search_norm($2)) >= 2 AND so.customer_id IN "
-    "         (SELECT cm.id FROM kontor.customer_masked cm "
-    "          WHERE cm.name_norm LIKE '%' || kontor.search_norm($2) || '%'))) "
-    "ORDER BY (so.number = upper($2) OR so.number = 'K-' || $2 OR so.pickup_code = upper($2)) DESC, "
+    "FROM (SELECT id, bool_or(exact) AS exact FROM hit GROUP BY id) h "
+    "JOIN kontor.sales_order so ON so.id = h.id "
+    "LEFT JOIN kontor.customer_masked m ON m.id = so.customer_id "
+    "ORDER BY h.exact DESC, "
     "CASE so.status WHEN 'ready_for_pickup' THEN 0 WHEN 'picking' THEN 1 WHEN 'paid' THEN 2 "
     "               WHEN 'placed' THEN 3 ELSE 4 END, so.placed_at DESC, so.id DESC "
     "LIMIT 20";

@@ -6,7 +6,9 @@
  * to refund, on fresh returns in transactions that are rolled back, so the
  * data set stays as it was; and customer search as the role that runs it.
  * Prints a table and one JSON line per figure.
- * Usage: bench_orders SCALE [RUNS [orders|returns|customers]] (default: all) */
+ * The home screen's channel report beside a report that scans every order,
+ * and the pickup, duplicate and staff lists.
+ * Usage: bench_orders SCALE [RUNS [orders|returns|customers|screens]] (default: all) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "kontor/customer.h"
 #include "kontor/customer_search.h"
 #include "kontor/db.h"
+#include "kontor/duplicate.h"
+#include "kontor/home.h"
 #include "kontor/order.h"
 #include "kontor/returns.h"
 #include "kontor/xalloc.h"
@@ -633,6 +637,71 @@ static int bench_customer_view(struct db *db, const struct db_session *service,
     return nf;
 }
 
+/* ---- the home report and the remaining screens -------------------------------------- */
+
+/* The hand-built back office's daily report: today's and last week's
+ * figures per channel by the business day of each order, computed from
+ * every order (the day is an expression no index serves). */
+static const char sql_report_scan[] =
+    "WITH d AS (SELECT (now() AT TIME ZONE 'Europe/Berlin')::date AS today) "
+    "SELECT c.name, "
+    "  count(*) FILTER (WHERE (o.placed_at AT TIME ZONE 'Europe/Berlin')::date = d.today), "
+    "  sum(o.total_cents) FILTER (WHERE (o.placed_at AT TIME ZONE 'Europe/Berlin')::date = d.today "
+    "      AND o.status <> 'cancelled'), "
+    "  sum(o.total_cents) FILTER (WHERE (o.placed_at AT TIME ZONE 'Europe/Berlin')::date = d.today - 7 "
+    "      AND (o.placed_at AT TIME ZONE 'Europe/Berlin')::time <= (now() AT TIME ZONE 'Europe/Berlin')::time "
+    "      AND o.status <> 'cancelled') "
+    "FROM kontor.sales_order o JOIN kontor.channel c ON c.id = o.channel_id CROSS JOIN d "
+    "GROUP BY c.name, c.sort_order ORDER BY c.sort_order";
+
+/* The home screen (the channel report and each role's open work), the
+ * pickup queue and counter search, the duplicate list and the staff list.
+ * *report and *peer get the indexes of the report and its scanning peer. */
+static int bench_screens(struct db *db, const struct auth_identity *manager,
+                         const struct auth_identity *clerk, int runs, struct figure *figs,
+                         int *report, int *peer)
+{
+    const char *no_location[1] = { "" };
+    struct db_stmt st[2];
+    int nf = 0;
+
+    st[0] = home_figures_stmt();
+    figs[nf].name = "report: home channel figures (today vs a week ago)";
+    measure(db, &manager->session, st, 1, runs, &figs[nf++]);
+    *report = nf - 1;
+    st[0] = (struct db_stmt)DB_STMT(sql_report_scan, 0, NULL);
+    figs[nf].name = "  peer: the same report scanning every order";
+    measure(db, &manager->session, st, 1, runs < 5 ? runs : 5, &figs[nf++]);
+    *peer = nf - 1;
+    st[0] = home_figures_stmt();
+    st[1] = home_work_stmt(DB_ROLE_MANAGER, no_location);
+    figs[nf].name = "home screen as manager (report + open work)";
+    measure(db, &manager->session, st, 2, runs, &figs[nf++]);
+
+    char location[24];
+    snprintf(location, sizeof(location), "%lld", clerk->home_location_id);
+    const char *clerk_location[1] = { location };
+    st[0] = home_work_stmt(DB_ROLE_CLERK, clerk_location);
+    figs[nf].name = "home screen as clerk (open work here)";
+    measure(db, &clerk->session, st, 1, runs, &figs[nf++]);
+
+    struct pickup_queue pq;
+    figs[nf].name = "pickups queue at the clerk's store";
+    measure(db, &clerk->session, pickup_queue_stmt(&pq, clerk->location_code), 1, runs,
+            &figs[nf++]);
+    struct pickup_find pf;
+    figs[nf].name = "pickups counter: a customer's name";
+    measure(db, &clerk->session, pickup_find_stmt(&pf, clerk->location_code, "müller"), 1, runs,
+            &figs[nf++]);
+
+    struct duplicate_list dl;
+    size_t nd = 0;
+    struct db_stmt *ds = duplicate_list_stmts(&dl, 0, PAGE, &nd);
+    figs[nf].name = "duplicates, first page (manager)";
+    measure(db, &manager->session, ds, nd, runs, &figs[nf++]);
+    return nf;
+}
+
 static bool section(const char *only, const char *name)
 {
     return only == NULL || strcmp(only, name) == 0;
@@ -722,8 +791,9 @@ int main(int argc, char **argv)
     if (runs < 1)
         runs = 30;
     if (only != NULL && !section(only, "orders") && !section(only, "returns") &&
-        !section(only, "customers")) {
-        fprintf(stderr, "bench: the section is orders, returns or customers, not %s\n", only);
+        !section(only, "customers") && !section(only, "screens")) {
+        fprintf(stderr, "bench: the section is orders, returns, customers or screens, not %s\n",
+                only);
         return 2;
     }
     if (db == NULL) {
@@ -774,12 +844,21 @@ int main(int argc, char **argv)
         nf += bench_customer_view(db, &id.session, &clerk.session, runs, &figs[nf]);
     }
 
+    /* the home report, pickups, duplicates */
+    int first_screen = -1, report = -1, report_peer = -1;
+    if (section(only, "screens")) {
+        first_screen = nf;
+        nf += bench_screens(db, &manager, &clerk, runs, &figs[nf], &report, &report_peer);
+        report += first_screen;
+        report_peer += first_screen;
+    }
+
     printf("Order, return and customer benchmarks at scale %s (%d runs each; one round "
            "trip per action)\n", scale, runs);
     printf("%-50s %10s %10s %10s %6s\n", "action", "median ms", "p95 ms", "× SELECT 1", "trips");
     for (int i = 0; i < nf; i++)
         printf("%s%-50s %10.2f %10.2f %10.1f %6d\n",
-               i == first_return || i == first_search ? "\n" : "", figs[i].name,
+               i == first_return || i == first_search || i == first_screen ? "\n" : "", figs[i].name,
                figs[i].median_ms, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips);
     if (order_idx[0] >= 0)
         printf("deep page: OFFSET takes %.1f× the keyset page; free text: ILIKE takes %.1f× ours\n",
@@ -788,6 +867,9 @@ int main(int argc, char **argv)
     if (first_return >= 0)
         printf("returns deep page: OFFSET takes %.1f× the keyset page\n",
                figs[return_offset].median_ms / figs[return_deep].median_ms);
+    if (first_screen >= 0)
+        printf("report: scanning every order takes %.1f× the home report\n",
+               figs[report_peer].median_ms / figs[report].median_ms);
     for (int i = 0; i < nratios; i++)
         printf("customer search \"%s\": %s takes %.1f× ours%s\n", ratios[i].what,
                ratios[i].found < 0 ? "ranking by trigram similarity" : "unindexed ILIKE",

@@ -35,5 +35,5 @@ out="$top/bench-data/results-$scale.jsonl"
 "$bench" "$scale" 30 2>"$out"
 echo "bench: machine-readable figures in $out"
 if command -v python3 >/dev/null 2>&1; then
-    python3 "$top/tests/bench/console.py" "$bin" 5 || true
+    python3 "$top/tests/bench/console.py" "$bin" 5 "$scale" "$out" || true
 fi

@@ -713,6 +713,27 @@ static void test_pickup_queue_and_find(void **state)
         }
         db_stmts_clear(st, 1);
     }
+    /* K-100012 was handed over above: its number still finds it, the
+     * customer's name only finds what is still waiting at the store. */
+    char *name = scalar(t, "SELECT c.last_name FROM kontor.sales_order so "
+                           "JOIN kontor.customer c ON c.id = so.customer_id WHERE so.number = $1",
+                        "K-100012");
+    assert_non_null(name);
+    const char *const collected[] = { "K-100012", name };
+    for (int i = 0; i < 2; i++) {
+        struct pickup_find f;
+        struct db_stmt *st = pickup_find_stmt(&f, "HB-01", collected[i]);
+        assert_true(db_run_tx(clerk.db, &clerk.s, st, 1, NULL));
+        bool found = false;
+        for (int k = 0; k < PQntuples(st->res); k++) {
+            found = found || strcmp(db_value(st->res, k, 0), "K-100012") == 0;
+            if (i == 1)
+                assert_string_not_equal(db_value(st->res, k, 2), "collected");
+        }
+        assert_true(i == 0 ? found : !found);
+        db_stmts_clear(st, 1);
+    }
+    free(name);
     sign_out(&clerk);
 }
 
