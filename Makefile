@@ -44,10 +44,11 @@ DBT_SRC  := $(sort $(wildcard tests/db/test_*.c))
 DBT_BIN  := $(DBT_SRC:tests/db/%.c=$(BUILD)/tests/db/%)
 DBT_LIB  := $(BUILD)/obj/tests/db/dbtest.o
 BENCH_BIN := $(BUILD)/tests/bench/bench_orders
+LOAD_BIN  := $(BUILD)/tests/bench/kontor_load
 SCALE    ?= M
 
 .PHONY: all deps demo check db db-stop install uninstall clean unit-test db-test e2e-test \
-        san-test tests bench
+        san-test tests bench load load-test
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -76,10 +77,15 @@ $(BENCH_BIN): $(BUILD)/obj/tests/bench/bench_orders.o $(LIB_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-tests: $(BIN) $(UNIT_BIN) $(DBT_BIN)
+$(LOAD_BIN): $(BUILD)/obj/tests/bench/load.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(LIBS)
+
+tests: $(BIN) $(UNIT_BIN) $(DBT_BIN) $(LOAD_BIN)
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d) \
-         $(DBT_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d)
+         $(DBT_BIN:$(BUILD)/tests/%=$(BUILD)/obj/tests/%.d) $(BUILD)/obj/tests/bench/load.d
 
 # Installs missing Debian/Ubuntu packages; silent and harmless when all are present.
 deps:
@@ -106,21 +112,33 @@ db-test: $(BIN) $(DBT_BIN)
 e2e-test: $(BIN)
 	@sh tests/e2e/run.sh $(BIN)
 
+# The load driver through PgBouncer, briefly, on the test data set.
+load-test: $(BIN) $(LOAD_BIN)
+	@sh tests/bench/load_test.sh $(BIN) $(LOAD_BIN)
+
 # Benchmarks at a named data scale (S, M = 1,000,000 orders, L = 10,000,000),
 # generated once under bench-data/ and reused: make bench SCALE=M
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh tests/bench/run.sh $(BIN) $(BENCH_BIN) $(SCALE)
 
+# N simulated consoles through PgBouncer for DURATION seconds on the SCALE data set:
+# make load SCALE=M N=500 DURATION=60
+N       ?= 500
+DURATION ?= 60
+load: deps
+	@$(MAKE) --no-print-directory all $(LOAD_BIN)
+	@sh tests/bench/load.sh $(BIN) $(LOAD_BIN) $(SCALE) $(N) $(DURATION)
+
 # Every suite again under AddressSanitizer and UBSan: unit, database, and the
 # console itself in tmux (leak checks off there: ncurses keeps its memory).
 san-test:
-	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 unit-test db-test
+	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 unit-test db-test load-test
 	@ASAN_OPTIONS=detect_leaks=0 $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 e2e-test
 
 check: deps
 	@$(MAKE) --no-print-directory all tests
-	@$(MAKE) --no-print-directory unit-test db-test e2e-test
+	@$(MAKE) --no-print-directory unit-test db-test load-test e2e-test
 	@$(MAKE) --no-print-directory san-test
 	@echo "make check: all test suites passed"
 

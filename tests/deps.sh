@@ -3,7 +3,7 @@
 # missing. When everything is present it does nothing and asks for nothing.
 set -eu
 PKGS="build-essential pkg-config libncurses-dev libpq-dev libsodium-dev libiniparser-dev
-libcmocka-dev postgresql postgresql-contrib tmux ncurses-term procps"
+libcmocka-dev postgresql postgresql-contrib pgbouncer tmux ncurses-term procps"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -22,5 +22,8 @@ fi
 echo "kontor: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 # The server package must not start a system-wide cluster: Kontor runs its own.
+# pgbouncer may start a system-wide service on port 6432: harmless, as the
+# tests run their own (tests/pooler.sh: own config, TCP port >= 20000 on
+# loopback, no Unix socket) and use only the binary.
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

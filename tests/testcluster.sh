@@ -2,9 +2,15 @@
 # PGPORT, PGUSER and TEST_BASE; creates the template database kontor_tmpl
 # with every migration and the small demo data set. Removed on exit.
 # Usage: . tests/testcluster.sh; testcluster_start KONTOR_BIN
+# testcluster_pooler and testcluster_replica add PgBouncer (tests/pooler.sh)
+# and a streaming replica (tests/replica.sh) beside it, stopped on exit too.
 . "$top/sql/pglib.sh"
+. "$top/tests/pooler.sh"
+[ -f "$top/tests/replica.sh" ] && . "$top/tests/replica.sh"
 
 testcluster_stop() {
+    pooler_stop
+    command -v replica_stop >/dev/null 2>&1 && replica_stop
     pg_stop "$TEST_BASE/data" 2>/dev/null
     rm -rf "$TEST_BASE"
 }
@@ -27,4 +33,26 @@ testcluster_start() {
         >"$TEST_BASE/load.log" 2>&1 || {
         echo "tests: demo data failed" >&2; cat "$TEST_BASE/load.log" >&2; return 1; }
     export KONTOR_TEST_TEMPLATE=kontor_tmpl KONTOR_BIN="$1" KONTOR_TOP="$top"
+}
+
+# PgBouncer in transaction mode in front of the cluster: exports
+# KONTOR_TEST_POOLER_PORT, or leaves it empty with a message when PgBouncer
+# is not installed (the pooler tests then say they are skipped).
+testcluster_pooler() {
+    KONTOR_TEST_POOLER_PORT=
+    pooler_start "$TEST_BASE/pooler" "${1:-20}"
+    case $? in
+    0) KONTOR_TEST_POOLER_PORT=$POOLER_PORT ;;
+    2) ;;
+    *) return 1 ;;
+    esac
+    export KONTOR_TEST_POOLER_PORT
+}
+
+# A streaming replica of the cluster (tests/replica.sh), for the report
+# route: exports KONTOR_TEST_REPLICA_HOST, _PORT and _DIR.
+testcluster_replica() {
+    replica_start "$TEST_BASE/replica" || return 1
+    export KONTOR_TEST_REPLICA_HOST="$REPLICA_HOST" KONTOR_TEST_REPLICA_PORT="$REPLICA_PORT" \
+        KONTOR_TEST_REPLICA_DIR="$REPLICA_DIR"
 }
