@@ -514,13 +514,17 @@ const char *order_list_sql(enum order_sort sort, bool cents)
 
 /* ---- the count -------------------------------------------------------------- */
 
+/* Exact up to 10,000 matches; beyond, an estimate (shown with ~) from a
+ * sample of a fixed number of rows (tsm_system_rows, migration 0015), so its
+ * cost stays the same however long the order history grows — a percentage
+ * sample grew with the table (8 ms at 1,000,000 orders, 80 at 10,000,000). */
 static const char sql_count[] =
     "WITH x AS (SELECT count(*) AS n FROM (SELECT 1 FROM kontor.sales_order so WHERE "
     ORDER_FILTER " LIMIT 10001) q) "
     "SELECT CASE WHEN x.n <= 10000 THEN x.n ELSE "
     "  (SELECT greatest(10001, round(max(pc.reltuples) * avg(CASE WHEN " ORDER_FILTER
     "                                                     THEN 1.0 ELSE 0 END)))::bigint "
-    "   FROM kontor.sales_order so TABLESAMPLE SYSTEM (2) "
+    "   FROM kontor.sales_order so TABLESAMPLE public.system_rows (5000) "
     "   CROSS JOIN pg_catalog.pg_class pc WHERE pc.oid = 'kontor.sales_order'::regclass) END, "
     "x.n > 10000 FROM x";
 

@@ -755,6 +755,16 @@ static int bench_order_lists(struct db *db, const struct db_session *service, co
     measure(db, service, order_page_stmt(&page, &f, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
                                          NULL, PAGE), 1, runs, &figs[nf++]);
 
+    /* The count the list shows beside every page (exact to 10,000, then
+     * an estimate from a fixed-size sample). */
+    struct order_count cnt;
+    figs[nf].name = "order list, count of all orders (estimate)";
+    measure(db, service, order_count_stmt(&cnt, &none), 1, runs, &figs[nf++]);
+    struct order_filter open = { 0 };
+    snprintf(open.status, sizeof(open.status), "open");
+    figs[nf].name = "order list, count of open orders";
+    measure(db, service, order_count_stmt(&cnt, &open), 1, runs, &figs[nf++]);
+
     struct order_filter text = { 0 };
     snprintf(text.text, sizeof(text.text), "müller");
     figs[nf].name = "order list, free text \"müller\"";
