@@ -14,7 +14,8 @@ struct config;
 enum db_target {
     DB_TARGET_CONSOLE, /* [database] conninfo as [database] login_user (kontor_login) */
     DB_TARGET_OWNER,   /* [database] owner: the database owner, for db migrate */
-    DB_TARGET_REPORTS, /* [database] reports, falling back to CONSOLE when unset */
+    DB_TARGET_REPORTS, /* [database] reports, falling back to CONSOLE when unset;
+                          read only, and not connected yet (db_connect_start) */
 };
 
 enum db_error_class {
@@ -56,8 +57,15 @@ struct db;
 
 /* Opens a connection; NULL with *err (caller frees) on failure. Sets
  * application_name; statement_timeout (0: none) is applied per transaction
- * by db_exec and db_run_tx (never as session state: see db_exec). */
+ * by db_exec and db_run_tx (never as session state: see db_exec).
+ * DB_TARGET_REPORTS checks the connection string but does not connect:
+ * db_connect_start does that without blocking (the blocking calls connect
+ * on first use, as after a lost connection). */
 struct db *db_open(const struct config *cfg, enum db_target target, char **err);
+/* Starts a new connection without waiting (PQconnectStartParams), dropping
+ * any old one: poll db_conn(db) with PQconnectPoll until it is made. False
+ * with *err (caller frees; err may be NULL) when it cannot even start. */
+bool db_connect_start(struct db *db, char **err);
 /* Opens from an explicit conninfo (tests, tools). user may be NULL. */
 struct db *db_open_conninfo(const char *conninfo, const char *user, const char *appname,
                             long statement_timeout_ms, char **err);
@@ -71,6 +79,14 @@ bool db_reconnect(struct db *db);
  * it). Notifications on this connection are discarded. */
 bool db_check(struct db *db);
 long db_statement_timeout(const struct db *db);
+/* True for a DB_TARGET_REPORTS connection: its transactions begin READ ONLY. */
+bool db_read_only(const struct db *db);
+/* True when conn reaches a PostgreSQL backend directly: pid (the text of
+ * SELECT pg_backend_pid() run on conn) is the process id the server gave at
+ * connect. A pooler such as PgBouncer hands out ids of its own and moves a
+ * client between server connections, so what lives in a session (LISTEN,
+ * session advisory locks, SET) must not go through it. */
+bool db_backend_direct(PGconn *conn, const char *pid);
 
 /* One statement with text parameters (never pasted into SQL), under the
  * statement timeout, in one round trip. Returns the result (caller

@@ -24,7 +24,8 @@ struct db_listen;
 /* Connects (blocking, once) and LISTENs to channels (identifiers, quoted
  * here). Uses [database] listen when set (a direct connection that bypasses
  * a pooler), else [database] conninfo, as [database] login_user. NULL with
- * *err (caller frees) on failure. */
+ * *err (caller frees) on failure, also when the connection goes through a
+ * pooler (LISTEN would stay behind on a server connection lent to others). */
 struct db_listen *db_listen_open(const struct config *cfg, const char *const *channels,
                                  size_t n, char **err);
 /* The same from an explicit conninfo; user may be NULL. */

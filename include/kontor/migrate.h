@@ -16,7 +16,8 @@ struct migrate_report {
 
 /* Applies what is new in dir. Progress lines go to out (may be NULL).
  * Returns false with *err (caller frees) when a file is unreadable, an
- * applied file changed, or a migration failed (that one is rolled back). */
+ * applied file changed, a migration failed (that one is rolled back), or db
+ * goes through a connection pooler (the migration lock is session state). */
 bool migrate_run(struct db *db, const char *dir, FILE *out, struct migrate_report *rep,
                  char **err);
 

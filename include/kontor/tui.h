@@ -81,6 +81,14 @@ int tui_run(struct config *cfg, const struct screen_ops *const *screens, size_t 
  * NULL; the framework frees the rest. A newer query with the same screen
  * and tag replaces an older one that has not started. */
 void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n);
+/* The same for report statements (read only): on the read replica when
+ * [database] reports names one, else (or when the replica cannot serve
+ * them, with a message that says why) on the primary like tui_query. */
+void tui_report_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n);
+/* In the result callback of a tui_report_query: where the results came
+ * from, for people ("from the replica", "from the primary: the replica is
+ * 42 s behind"); NULL when no replica is configured. */
+const char *tui_report_origin(const struct tui *t);
 
 enum tui_msg { TUI_MSG_INFO, TUI_MSG_OK, TUI_MSG_WARN, TUI_MSG_ERROR };
 void tui_message(struct tui *t, enum tui_msg level, const char *fmt, ...)

@@ -35,6 +35,7 @@ static const struct config_key config_keys[] = {
     { .section = "database", .key = "login_user", .def = "kontor_login" },
     { .section = "database", .key = "owner", .def = "", .secret = true },
     { .section = "database", .key = "reports", .def = "", .secret = true },
+    { .section = "database", .key = "reports_max_lag_ms", .def = "30000" },
     { .section = "database", .key = "listen", .def = "", .secret = true },
     { .section = "database", .key = "statement_timeout_ms", .def = "15000" },
     { .section = "database", .key = "application_name", .def = "kontor" },

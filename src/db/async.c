@@ -98,7 +98,7 @@ static bool db_async_send(struct db_async *a)
     if (PQpipelineStatus(a->conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(a->conn))
         return false;
     if (a->tx)
-        ok = db_async_queue(a, "BEGIN", 0, NULL);
+        ok = db_async_queue(a, db_read_only(a->db) ? "BEGIN READ ONLY" : "BEGIN", 0, NULL);
     if (ok && a->has_session) {
         ok = db_async_queue(a, sql_tx_session, 2, p2) && db_async_queue(a, sql_session, 1, ps);
     } else if (ok && ms > 0) {

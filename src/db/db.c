@@ -20,6 +20,7 @@ struct db {
     char *appname;
     long timeout_ms;
     bool caller_tx; /* the caller left a transaction block open (BEGIN via db_exec*) */
+    bool read_only; /* DB_TARGET_REPORTS: transactions begin READ ONLY */
 };
 
 static const char *const role_names[DB_ROLE_COUNT] = {
@@ -172,7 +173,9 @@ static void db_notice_ignore(void *arg, const char *message)
     (void)message;
 }
 
-static bool db_connect(struct db *db, char **err)
+/* wait false: only starts connecting (PQconnectStartParams, see
+ * db_connect_start). */
+static bool db_connect(struct db *db, bool wait, char **err)
 {
     const char *keys[] = { "user", "dbname", "application_name", "connect_timeout", NULL };
     const char *vals[] = { db->user, db->conninfo, db->appname, "10", NULL };
@@ -186,11 +189,11 @@ static bool db_connect(struct db *db, char **err)
         vals[2] = "10";
         keys[3] = NULL;
     }
-    db->conn = PQconnectdbParams(keys, vals, 1);
+    db->conn = wait ? PQconnectdbParams(keys, vals, 1) : PQconnectStartParams(keys, vals, 1);
     if (db->conn == NULL)
         fatal("out of memory connecting to the database");
     PQsetNoticeProcessor(db->conn, db_notice_ignore, NULL);
-    if (PQstatus(db->conn) != CONNECTION_OK) {
+    if (wait ? PQstatus(db->conn) != CONNECTION_OK : PQstatus(db->conn) == CONNECTION_BAD) {
         char *m = xstrdup(PQerrorMessage(db->conn));
         m[strcspn(m, "\n")] = '\0';
         if (err != NULL)
@@ -203,8 +206,8 @@ static bool db_connect(struct db *db, char **err)
     return true;
 }
 
-struct db *db_open_conninfo(const char *conninfo, const char *user, const char *appname,
-                            long statement_timeout_ms, char **err)
+static struct db *db_new(const char *conninfo, const char *user, const char *appname,
+                         long statement_timeout_ms)
 {
     struct db *db = xcalloc(1, sizeof(*db));
 
@@ -212,11 +215,50 @@ struct db *db_open_conninfo(const char *conninfo, const char *user, const char *
     db->user = user && user[0] ? xstrdup(user) : NULL;
     db->appname = xstrdup(appname ? appname : "kontor");
     db->timeout_ms = statement_timeout_ms;
-    if (!db_connect(db, err)) {
+    return db;
+}
+
+struct db *db_open_conninfo(const char *conninfo, const char *user, const char *appname,
+                            long statement_timeout_ms, char **err)
+{
+    struct db *db = db_new(conninfo, user, appname, statement_timeout_ms);
+
+    if (!db_connect(db, true, err)) {
         db_close(db);
         return NULL;
     }
     return db;
+}
+
+/* Nothing is connected yet (db_connect_start does it): a replica that is
+ * down must not hold up the console. */
+static struct db *db_open_reports(const char *conninfo, const char *user, const char *appname,
+                                  long statement_timeout_ms, char **err)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
+    struct db *db;
+
+    if (opts == NULL) {
+        char *m = xstrdup(msg ? msg : "out of memory");
+        m[strcspn(m, "\n")] = '\0';
+        *err = xasprintf("bad connection string: %s", m);
+        free(m);
+        PQfreemem(msg);
+        return NULL;
+    }
+    PQconninfoFree(opts);
+    db = db_new(conninfo, user, appname, statement_timeout_ms);
+    db->read_only = true;
+    return db;
+}
+
+bool db_connect_start(struct db *db, char **err)
+{
+    if (db->conn != NULL)
+        PQfinish(db->conn);
+    db->conn = NULL;
+    return db_connect(db, false, err);
 }
 
 struct db *db_open(const struct config *cfg, enum db_target target, char **err)
@@ -235,6 +277,7 @@ struct db *db_open(const struct config *cfg, enum db_target target, char **err)
         const char *rep = config_get(cfg, "database", "reports");
         if (rep != NULL && rep[0] != '\0')
             conninfo = rep;
+        return db_open_reports(conninfo, user, app, timeout, err);
     }
     return db_open_conninfo(conninfo, user, app, timeout, err);
 }
@@ -271,7 +314,7 @@ bool db_reconnect(struct db *db)
         PQsetnonblocking(db->conn, 0); /* a lost async operation may have left it on */
         return true;
     }
-    return db_connect(db, NULL);
+    return db_connect(db, true, NULL);
 }
 
 bool db_check(struct db *db)
@@ -301,6 +344,16 @@ bool db_check(struct db *db)
 long db_statement_timeout(const struct db *db)
 {
     return db->timeout_ms;
+}
+
+bool db_read_only(const struct db *db)
+{
+    return db->read_only;
+}
+
+bool db_backend_direct(PGconn *conn, const char *pid)
+{
+    return pid != NULL && PQbackendPID(conn) != 0 && strtol(pid, NULL, 10) == PQbackendPID(conn);
 }
 
 /* ---- statements ------------------------------------------------------ */

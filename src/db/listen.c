@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "kontor/config.h"
+#include "kontor/db.h"
 #include "kontor/strbuf.h"
 #include "kontor/xalloc.h"
 
@@ -49,7 +50,12 @@ static void db_listen_notice_ignore(void *arg, const char *message)
     (void)message;
 }
 
-/* "LISTEN a; LISTEN b" with every channel quoted as an identifier. */
+/* The backend's id tells a pooler apart (db_backend_direct): a LISTEN
+ * through it would stay behind on a server connection it lends to others. */
+static const char sql_backend[] = "SELECT pg_backend_pid()";
+
+/* "LISTEN a; LISTEN b; SELECT pg_backend_pid()" with every channel quoted
+ * as an identifier. */
 static char *db_listen_sql(struct db_listen *l)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -63,6 +69,7 @@ static char *db_listen_sql(struct db_listen *l)
         strbuf_addf(&sb, "LISTEN %s;", id);
         PQfreemem(id);
     }
+    strbuf_addf(&sb, "%s", sql_backend);
     return strbuf_detach(&sb);
 }
 
@@ -173,6 +180,35 @@ static bool db_listen_read(struct db_listen *l)
     return PQconsumeInput(l->conn) && PQstatus(l->conn) == CONNECTION_OK;
 }
 
+/* A LISTEN's result, or the backend's id from the last statement. */
+static bool db_listen_result_ok(struct db_listen *l, const PGresult *res)
+{
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        return PQntuples(res) == 1 && db_backend_direct(l->conn, PQgetvalue(res, 0, 0));
+    return PQresultStatus(res) == PGRES_COMMAND_OK;
+}
+
+/* Runs sql (ending in sql_backend) on the new connection, blocking; false
+ * with *err (caller frees) when it fails or the connection is pooled. */
+static bool db_listen_exec(struct db_listen *l, const char *sql, char **err)
+{
+    PGresult *res = PQexec(l->conn, sql);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+
+    if (!ok) {
+        char *m = xstrdup(PQresultErrorMessage(res));
+        m[strcspn(m, "\n")] = '\0';
+        *err = xasprintf("cannot listen for notifications: %s", m);
+        free(m);
+    } else if (!db_listen_result_ok(l, res)) {
+        *err = xstrdup("notifications need a direct connection to PostgreSQL, not one "
+                       "through a connection pooler: set [database] listen");
+        ok = false;
+    }
+    PQclear(res);
+    return ok;
+}
+
 static void db_listen_step_subscribe(struct db_listen *l)
 {
     while (!PQisBusy(l->conn)) {
@@ -183,7 +219,7 @@ static void db_listen_step_subscribe(struct db_listen *l)
             l->resumed = true;
             return;
         }
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        if (!db_listen_result_ok(l, res)) {
             PQclear(res);
             db_listen_lost(l);
             return;
@@ -234,8 +270,8 @@ struct db_listen *db_listen_open_conninfo(const char *conninfo, const char *user
                                           const char *const *channels, size_t n, char **err)
 {
     struct db_listen *l = xcalloc(1, sizeof(*l));
-    PGresult *res;
     char *sql;
+    bool ok;
 
     l->conninfo = xstrdup(conninfo ? conninfo : "");
     l->user = user && user[0] ? xstrdup(user) : NULL;
@@ -253,19 +289,15 @@ struct db_listen *db_listen_open_conninfo(const char *conninfo, const char *user
         db_listen_close(l);
         return NULL;
     }
+    /* Whether it is direct before anything is LISTENed to (on reconnect,
+     * the same conninfo is trusted and checked only after). */
     sql = db_listen_sql(l);
-    res = PQexec(l->conn, sql ? sql : "");
+    ok = db_listen_exec(l, sql_backend, err) && db_listen_exec(l, sql ? sql : "", err);
     free(sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_EMPTY_QUERY) {
-        char *m = xstrdup(PQresultErrorMessage(res));
-        m[strcspn(m, "\n")] = '\0';
-        *err = xasprintf("cannot listen for notifications: %s", m);
-        free(m);
-        PQclear(res);
+    if (!ok) {
         db_listen_close(l);
         return NULL;
     }
-    PQclear(res);
     PQsetnonblocking(l->conn, 1);
     l->phase = LISTEN_UP;
     return l;

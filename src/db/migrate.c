@@ -1,6 +1,7 @@
 /* Applies numbered SQL migrations in order, one transaction each, under an
  * advisory lock so two migrators never interleave; refuses to run when an
- * applied file's checksum no longer matches what was recorded. */
+ * applied file's checksum no longer matches what was recorded, or through a
+ * connection pooler (the lock is session state). */
 #include "kontor/migrate.h"
 
 #include <ctype.h>
@@ -35,6 +36,8 @@ static const char sql_applied[] =
 
 static const char sql_record[] =
     "INSERT INTO kontor.schema_migration (version, name, checksum) VALUES ($1, $2, $3)";
+
+static const char sql_backend[] = "SELECT pg_backend_pid()";
 
 void migrate_checksum(const char *data, size_t len, char out[65])
 {
@@ -139,6 +142,28 @@ static bool migrate_exec(struct db *db, const char *sql, char **err)
     return false;
 }
 
+/* The lock and client_min_messages below belong to the session: through a
+ * transaction pooler they would stay on a server connection lent to others
+ * while the migrations run on another, so a pooled connection is refused. */
+static bool migrate_direct(struct db *db, char **err)
+{
+    struct db_error e = { 0 };
+    PGresult *res = db_exec(db, sql_backend, 0, NULL, &e);
+    bool direct;
+
+    if (res == NULL) {
+        *err = xstrdup(e.message);
+        db_error_clear(&e);
+        return false;
+    }
+    direct = db_backend_direct(db_conn(db), db_value(res, 0, 0));
+    PQclear(res);
+    if (!direct)
+        *err = xstrdup("db migrate needs a direct connection to PostgreSQL ([database] "
+                       "owner), not one through a connection pooler");
+    return direct;
+}
+
 /* Applies one file in its own transaction; nothing of it stays on failure. */
 static bool migrate_apply(struct db *db, const struct migration *m, const char *sql,
                           const char *sum, char **err)
@@ -225,7 +250,8 @@ bool migrate_run(struct db *db, const char *dir, FILE *out, struct migrate_repor
     list = migration_list(dir, &n, err);
     if (list == NULL)
         return false;
-    if (!migrate_exec(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err))
+    if (!migrate_direct(db, err) ||
+        !migrate_exec(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err))
         goto out;
     if (!migrate_exec(db, "SET client_min_messages = warning", err) ||
         !migrate_exec(db, sql_prepare, err))

@@ -18,6 +18,7 @@ struct home {
     bool loaded;
     bool figures_shown;
     struct home_figures fig;
+    char origin[160]; /* "from the replica", ...; "" without a replica */
     struct home_work work[HOME_MAX_WORK];
     int nwork;
     int sel;
@@ -43,7 +44,12 @@ static void home_load(struct screen *s)
     if (h->figures_shown)
         h->stmts[n++] = home_figures_stmt();
     h->stmts[n++] = home_work_stmt(id->session.role, h->params);
-    tui_query(s, HOME_Q_LOAD, h->stmts, n);
+    /* The figures are a report: a read replica may serve them (with the
+     * open work, in the same round trip). */
+    if (h->figures_shown)
+        tui_report_query(s, HOME_Q_LOAD, h->stmts, n);
+    else
+        tui_query(s, HOME_Q_LOAD, h->stmts, n);
 }
 
 static bool home_open(struct screen *s, const char *args, char **err)
@@ -63,6 +69,8 @@ static void home_result(struct screen *s, int tag, struct db_stmt *stmts, size_t
         return;
     }
     size_t i = 0;
+    const char *origin = tui_report_origin(s->tui);
+    snprintf(h->origin, sizeof(h->origin), "%s", origin ? origin : "");
     if (h->figures_shown)
         home_figures_read(stmts[i++].res, &h->fig);
     h->nwork = home_work_read(stmts[i].res, h->work, HOME_MAX_WORK);
@@ -151,6 +159,8 @@ static int home_draw_figures(struct home *h, WINDOW *w, int y)
     for (int i = 0; i < h->fig.n; i++)
         home_draw_channel(w, y++, &h->fig.ch[i], false);
     home_draw_channel(w, y++, &h->fig.all, true);
+    if (h->origin[0] != '\0')
+        tui_print(w, y, 1, 78, THEME_DIM, TEXT_ALIGN_RIGHT, h->origin);
     return y + 1;
 }
 

@@ -92,10 +92,8 @@ static void tui_request_free(struct tui_request *r)
     free(r);
 }
 
-static void tui_requests_forget(struct tui *t, struct screen *s)
+static void tui_queue_forget(struct tui_request **pp, struct screen *s)
 {
-    struct tui_request **pp = &t->queue;
-
     while (*pp != NULL) {
         struct tui_request *r = *pp;
         if (r->s == s) {
@@ -105,6 +103,31 @@ static void tui_requests_forget(struct tui *t, struct screen *s)
             pp = &r->next;
         }
     }
+}
+
+static void tui_queue_free(struct tui_request **pp)
+{
+    while (*pp != NULL) {
+        struct tui_request *r = *pp;
+        *pp = r->next;
+        tui_request_free(r);
+    }
+}
+
+/* Stops the report running on the replica (cancelled and drained). */
+static void tui_report_stop(struct tui *t)
+{
+    db_report_free(t->rep_async);
+    t->rep_async = NULL;
+    tui_request_free(t->rep_inflight);
+    t->rep_inflight = NULL;
+    t->dirty = true;
+}
+
+static void tui_requests_forget(struct tui *t, struct screen *s)
+{
+    tui_queue_forget(&t->queue, s);
+    tui_queue_forget(&t->rep_queue, s);
     /* The running request's statements and parameters live in the screen's
      * state: stop it (cancelled and drained, so nothing half-done commits)
      * before that memory goes. */
@@ -115,6 +138,8 @@ static void tui_requests_forget(struct tui *t, struct screen *s)
         t->inflight = NULL;
         t->dirty = true;
     }
+    if (t->rep_inflight != NULL && t->rep_inflight->s == s)
+        tui_report_stop(t);
 }
 
 static void tui_screen_free(struct tui *t, struct screen *s)
@@ -305,19 +330,26 @@ static struct db_stmt *tui_stmts_copy(const struct db_stmt *stmts, size_t n)
     return copy;
 }
 
-void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
+static void tui_queue_append(struct tui_request **pp, struct tui_request *r)
 {
-    struct tui *t = s->tui;
-    struct tui_request **pp = &t->queue;
+    r->next = NULL;
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = r;
+}
+
+static struct tui_request *tui_enqueue(struct tui_request **queue, struct screen *s, int tag,
+                                       struct db_stmt *stmts, size_t n)
+{
     struct tui_request *r;
 
     /* A newer request for the same screen and tag replaces a waiting one. */
-    for (r = t->queue; r != NULL; r = r->next) {
+    for (r = *queue; r != NULL; r = r->next) {
         if (r->s == s && r->tag == tag) {
             free(r->stmts);
             r->stmts = tui_stmts_copy(stmts, n);
             r->n = n;
-            return;
+            return r;
         }
     }
     r = xcalloc(1, sizeof(*r));
@@ -325,9 +357,53 @@ void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
     r->tag = tag;
     r->stmts = tui_stmts_copy(stmts, n);
     r->n = n;
-    while (*pp != NULL)
-        pp = &(*pp)->next;
-    *pp = r;
+    tui_queue_append(queue, r);
+    return r;
+}
+
+void tui_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
+{
+    tui_enqueue(&s->tui->queue, s, tag, stmts, n);
+}
+
+void tui_report_query(struct screen *s, int tag, struct db_stmt *stmts, size_t n)
+{
+    struct tui *t = s->tui;
+
+    if (t->reports == NULL)
+        tui_query(s, tag, stmts, n);
+    else
+        tui_enqueue(&t->rep_queue, s, tag, stmts, n)->report = true;
+}
+
+const char *tui_report_origin(const struct tui *t)
+{
+    return t->report_origin;
+}
+
+/* Where a report came from, for its screen; a fallback is also a message. */
+static void tui_report_note(struct tui *t, const struct db_report_origin *o)
+{
+    if (o->replica)
+        snprintf(t->report_note, sizeof(t->report_note), "from the replica");
+    else
+        snprintf(t->report_note, sizeof(t->report_note), "from the primary%s%s",
+                 o->why[0] ? ": " : "", o->why);
+    if (o->why[0])
+        tui_message(t, TUI_MSG_WARN, "Reports from the primary: %s.", o->why);
+    t->report_origin = t->report_note;
+}
+
+/* Hands a finished request's results (or err) to its screen, then frees it. */
+static void tui_request_deliver(struct tui *t, struct tui_request *r, const struct db_error *err)
+{
+    if (r->report && err == NULL)
+        tui_report_note(t, &r->origin);
+    if (r->s != NULL && r->s->ops->result != NULL)
+        r->s->ops->result(r->s, r->tag, r->stmts, r->n, err);
+    t->report_origin = NULL;
+    tui_request_free(r);
+    t->dirty = true;
 }
 
 static void tui_request_finish(struct tui *t, const struct db_error *err)
@@ -337,10 +413,7 @@ static void tui_request_finish(struct tui *t, const struct db_error *err)
     t->inflight = NULL;
     db_async_free(t->async);
     t->async = NULL;
-    if (r->s != NULL && r->s->ops->result != NULL)
-        r->s->ops->result(r->s, r->tag, r->stmts, r->n, err);
-    tui_request_free(r);
-    t->dirty = true;
+    tui_request_deliver(t, r, err);
 }
 
 static void tui_db_lost(struct tui *t)
@@ -387,12 +460,62 @@ static void tui_request_step(struct tui *t)
     db_error_clear(&err);
 }
 
+/* ---- reports on the replica ------------------------------------------- */
+
+/* Starts the first waiting report on the replica. When the replica is not
+ * to be asked now (or later, when it will not do), the request joins the
+ * primary's queue, its origin saying why. */
+static void tui_report_start(struct tui *t)
+{
+    struct tui_request *r = t->rep_queue;
+
+    if (t->rep_async != NULL || r == NULL || !t->signed_in || t->locked)
+        return;
+    t->rep_queue = r->next;
+    t->rep_async = db_report_start(t->reports, &t->id.session, r->stmts, r->n, &r->origin);
+    if (t->rep_async == NULL)
+        tui_queue_append(&t->queue, r);
+    else
+        t->rep_inflight = r;
+}
+
+static void tui_report_step(struct tui *t)
+{
+    struct tui_request *r = t->rep_inflight;
+    struct db_error err = { 0 };
+    enum db_report_status st = db_report_step(t->rep_async, &r->origin, &err);
+
+    if (st == DB_REPORT_BUSY)
+        return;
+    db_report_free(t->rep_async);
+    t->rep_async = NULL;
+    t->rep_inflight = NULL;
+    if (st == DB_REPORT_PRIMARY)
+        tui_queue_append(&t->queue, r);
+    else
+        tui_request_deliver(t, r, st == DB_REPORT_DONE ? NULL : &err);
+    db_error_clear(&err);
+}
+
+/* Milliseconds the oldest running query has taken, or -1 when none runs. */
+static long tui_busy_ms(const struct tui *t)
+{
+    long ms = t->async != NULL ? db_async_elapsed_ms(t->async) : -1;
+
+    if (t->rep_async != NULL && db_report_elapsed_ms(t->rep_async) > ms)
+        ms = db_report_elapsed_ms(t->rep_async);
+    return ms;
+}
+
 static void tui_request_cancel(struct tui *t)
 {
-    if (t->async != NULL) {
+    if (t->async == NULL && t->rep_async == NULL)
+        return;
+    if (t->async != NULL)
         db_async_cancel(t->async);
-        tui_message(t, TUI_MSG_WARN, "Cancelling…");
-    }
+    if (t->rep_async != NULL)
+        db_report_cancel(t->rep_async);
+    tui_message(t, TUI_MSG_WARN, "Cancelling…");
 }
 
 static void tui_reconnect_tick(struct tui *t)
@@ -519,7 +642,7 @@ static void tui_draw_status(struct tui *t)
     if (t->db_down) {
         snprintf(state, sizeof(state), "○ reconnecting");
         slot = THEME_STATUS_WARN;
-    } else if (t->async != NULL && db_async_elapsed_ms(t->async) >= TUI_SPINNER_MS) {
+    } else if (tui_busy_ms(t) >= TUI_SPINNER_MS) {
         snprintf(state, sizeof(state), "%c working · Esc cancels", spin[t->spinner % 4]);
         slot = THEME_STATUS_WARN;
     } else if (t->listen != NULL && db_listen_state(t->listen) != DB_LISTEN_CONNECTED) {
@@ -616,8 +739,7 @@ static void tui_key(struct tui *t, int key)
     }
     /* Esc cancels a query only once the spinner says so; a quick background
      * fetch must not turn Esc from "back" into "cancel". */
-    if (t->async != NULL && db_async_elapsed_ms(t->async) >= TUI_SPINNER_MS &&
-        (key == 27 || a == ACTION_CANCEL)) {
+    if (tui_busy_ms(t) >= TUI_SPINNER_MS && (key == 27 || a == ACTION_CANCEL)) {
         tui_request_cancel(t);
         return;
     }
@@ -722,13 +844,13 @@ void tui_signed_in(struct tui *t, const struct auth_identity *id)
     t->id = *id;
     t->signed_in = true;
     t->last_key = time(NULL);
-    tui_listen_start(t);
     if (t->locked) {
         t->locked = false;
         if (same) {
             /* Back to where the staff member was: drop the sign-in screen. */
             tui_pop_to(t, t->depth - 1);
             tui_message(t, TUI_MSG_OK, "Welcome back, %s.", id->display_name);
+            tui_listen_start(t);
             return;
         }
     }
@@ -736,6 +858,8 @@ void tui_signed_in(struct tui *t, const struct auth_identity *id)
     tui_open(t, "home", "");
     tui_message(t, TUI_MSG_OK, "Signed in as %s (%s).", id->display_name,
                 db_role_name(id->session.role));
+    /* After the greeting, so that "Live updates are off: …" stays visible. */
+    tui_listen_start(t);
 }
 
 static void tui_lock(struct tui *t)
@@ -791,7 +915,7 @@ static void tui_handle_signals(struct tui *t)
             tui_suspend(t);
             break;
         case SIGINT:
-            if (t->async != NULL)
+            if (tui_busy_ms(t) >= 0)
                 tui_request_cancel(t);
             else if (!t->signed_in)
                 t->quit = true;
@@ -815,8 +939,8 @@ static int tui_poll_timeout(const struct tui *t)
 {
     int ms = 60000 - (int)(time(NULL) % 60) * 1000; /* the clock */
 
-    if (t->async != NULL)
-        ms = 100;
+    if (t->async != NULL || t->rep_async != NULL)
+        ms = 100; /* the spinner, and the replica's connect deadline */
     if (t->db_down)
         ms = ms < 1000 ? ms : 1000;
     if (t->signed_in && !t->locked && t->idle_lock_s > 0) {
@@ -839,20 +963,24 @@ static void tui_loop(struct tui *t)
     int last_minute = -1;
 
     while (!t->quit) {
+        tui_report_start(t);
         tui_request_start(t);
         if (t->dirty) {
             tui_draw(t);
             t->dirty = false;
         }
-        struct pollfd fds[4] = {
+        struct pollfd fds[5] = {
             { .fd = STDIN_FILENO, .events = POLLIN },
             { .fd = signal_pipe[0], .events = POLLIN },
             { .fd = t->async ? db_async_fd(t->async) : -1,
               .events = (short)(POLLIN | (t->async && db_async_want_write(t->async) ? POLLOUT : 0)) },
             { .fd = t->listen ? db_listen_fd(t->listen) : -1,
               .events = (short)(POLLIN | (t->listen && db_listen_want_write(t->listen) ? POLLOUT : 0)) },
+            { .fd = t->rep_async ? db_report_fd(t->rep_async) : -1,
+              .events = (short)(POLLIN | (t->rep_async && db_report_want_write(t->rep_async)
+                                              ? POLLOUT : 0)) },
         };
-        int n = poll(fds, 4, tui_poll_timeout(t));
+        int n = poll(fds, 5, tui_poll_timeout(t));
         if (n < 0 && errno != EINTR)
             fatal("poll failed: %s", strerror(errno));
         if (fds[1].revents & POLLIN)
@@ -863,12 +991,13 @@ static void tui_loop(struct tui *t)
         } else if (fds[0].revents & POLLIN) {
             tui_read_keys(t);
         }
-        if (t->async != NULL) {
+        if (t->async != NULL)
             tui_request_step(t);
-            if (t->async != NULL && db_async_elapsed_ms(t->async) >= TUI_SPINNER_MS) {
-                t->spinner++;
-                t->dirty = true;
-            }
+        if (t->rep_async != NULL)
+            tui_report_step(t);
+        if (tui_busy_ms(t) >= TUI_SPINNER_MS) {
+            t->spinner++;
+            t->dirty = true;
         }
         tui_listen_step(t);
         tui_reconnect_tick(t);
@@ -910,6 +1039,9 @@ static int tui_setup(struct tui *t, char **err)
     t->db = db_open(t->cfg, DB_TARGET_CONSOLE, err);
     if (t->db == NULL)
         return 1;
+    t->reports = db_reports_open(t->cfg, err);
+    if (t->reports == NULL && *err != NULL)
+        return 2;
     if (initscr() == NULL) {
         *err = xstrdup("cannot start the terminal (is TERM set?)");
         return 1;
@@ -941,16 +1073,15 @@ static void tui_teardown(struct tui *t)
         tui_request_free(t->inflight);
         t->inflight = NULL;
     }
+    if (t->rep_async != NULL)
+        tui_report_stop(t);
     while (t->noverlays > 0) {
         struct overlay *o = t->overlays[--t->noverlays];
         o->ops->free(o);
     }
     tui_pop_to(t, 0);
-    while (t->queue != NULL) {
-        struct tui_request *r = t->queue;
-        t->queue = r->next;
-        tui_request_free(r);
-    }
+    tui_queue_free(&t->queue);
+    tui_queue_free(&t->rep_queue);
     if (t->signed_in)
         auth_sign_out(t->db, &t->id);
     db_listen_close(t->listen);
@@ -961,6 +1092,7 @@ static void tui_teardown(struct tui *t)
     tui_current = NULL;
     for (int i = 0; i < t->nhistory; i++)
         free(t->history[i]);
+    db_reports_close(t->reports);
     db_close(t->db);
 }
 
@@ -975,6 +1107,7 @@ int tui_run(struct config *cfg, const struct screen_ops *const *screens, size_t 
         fprintf(stderr, "kontor: %s\n", err);
         free(err);
         db_close(t.db);
+        db_reports_close(t.reports);
         return status;
     }
     t.last_key = time(NULL);

@@ -7,6 +7,7 @@
 
 #include "kontor/db_async.h"
 #include "kontor/db_listen.h"
+#include "kontor/db_reports.h"
 #include "kontor/tui.h"
 
 #define TUI_MAX_STACK 32
@@ -32,6 +33,8 @@ struct tui_request {
     int tag;
     struct db_stmt *stmts;
     size_t n;
+    bool report;                    /* tui_report_query with a replica: say where it ran */
+    struct db_report_origin origin;
     struct tui_request *next;
 };
 
@@ -58,6 +61,13 @@ struct tui {
     struct tui_request *queue;     /* waiting */
     struct tui_request *inflight;  /* running */
     struct db_async *async;
+
+    struct db_reports *reports;        /* [database] reports, or NULL */
+    struct tui_request *rep_queue;     /* reports waiting for the replica */
+    struct tui_request *rep_inflight;  /* the report running there */
+    struct db_report *rep_async;
+    const char *report_origin;         /* during a report's result callback */
+    char report_note[160];
 
     WINDOW *body;
     bool dirty;

@@ -8,6 +8,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testcluster.sh"
 bin=$1; shift
 testcluster_start "$bin" || exit 1
+# PgBouncer for test_pooler (KONTOR_TEST_POOLER_PORT; empty: skipped).
+testcluster_pooler || exit 1
+# A streaming replica for test_replica (KONTOR_TEST_REPLICA_HOST, _PORT).
+testcluster_replica || exit 1
 failed=0
 for t in "$@"; do
     "$t" || { echo "FAILED: $t" >&2; failed=$((failed + 1)); }

@@ -62,6 +62,22 @@ e2e_sign_in() {
 
 fail() { echo "FAIL: $*"; echo "---- screen ----"; e2e_screen; return 1; }
 
+# A web order for click & collect at Bremen, placed by the shop directly in
+# the database (no console involved); prints its number.
+e2e_shop_order() {
+    e2e_sql "
+        with o as (
+            insert into kontor.sales_order (channel_id, location_id, customer_id, fulfilment, status,
+                                            subtotal_cents, total_cents)
+            select (select id from kontor.channel where code = 'web'),
+                   (select id from kontor.location where code = 'HB-01'), 1, 'click_collect', 'paid',
+                   1200, 1200
+            returning id, number)
+        insert into kontor.order_line (order_id, line_no, product_id, sku, name, qty, unit_price_cents)
+        select o.id, 1, p.id, p.sku, p.name, 1, 1200 from o, kontor.product p where p.sku = 'SCK-0003'
+        returning (select number from o)" | head -1
+}
+
 # The console's process id (the child of the pane's shell).
 e2e_pid() {
     pane=$(tmux -L "$E2E_TMUX" list-panes -t "$E2E_NAME" -F '#{pane_pid}')

@@ -7,6 +7,10 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/testcluster.sh"
 testcluster_start "$1" || exit 1
+# PgBouncer for test_pooler.sh (KONTOR_TEST_POOLER_PORT; empty: skipped).
+testcluster_pooler || exit 1
+# A streaming replica for test_replica.sh (KONTOR_TEST_REPLICA_HOST, _PORT).
+testcluster_replica || exit 1
 export E2E_TMUX="kontor-e2e-$$" E2E_OUT="$TEST_BASE/e2e"
 mkdir -p "$E2E_OUT"
 # A session that lives for the whole run, so the private tmux server never

@@ -49,17 +49,7 @@ test_scenario9_live_pickup_queue() {
     e2e_keys ':'; e2e_type pickups; e2e_keys Enter
     e2e_wait "To pick" || return 1
     # A web order for click & collect at Bremen arrives from the shop.
-    number=$(e2e_sql "
-        with o as (
-            insert into kontor.sales_order (channel_id, location_id, customer_id, fulfilment, status,
-                                            subtotal_cents, total_cents)
-            select (select id from kontor.channel where code = 'web'),
-                   (select id from kontor.location where code = 'HB-01'), 1, 'click_collect', 'paid',
-                   1200, 1200
-            returning id, number)
-        insert into kontor.order_line (order_id, line_no, product_id, sku, name, qty, unit_price_cents)
-        select o.id, 1, p.id, p.sku, p.name, 1, 1200 from o, kontor.product p where p.sku = 'SCK-0003'
-        returning (select number from o)" | head -1)
+    number=$(e2e_shop_order)
     [ -n "$number" ] || fail "could not insert the shop's order"
     e2e_wait "$number" 10 || return 1
 }
