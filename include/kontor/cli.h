@@ -68,5 +68,6 @@ int cmd_return_show(struct cli *cli, int argc, char **argv);
 int cmd_order_list(struct cli *cli, int argc, char **argv);
 int cmd_customer_show(struct cli *cli, int argc, char **argv);
 int cmd_customer_export(struct cli *cli, int argc, char **argv);
+int cmd_report_daily(struct cli *cli, int argc, char **argv);
 
 #endif

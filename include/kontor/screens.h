@@ -17,6 +17,7 @@ extern const struct screen_ops screen_customers;     /* :customer TEXT / :custom
 extern const struct screen_ops screen_customer;      /* :customer ID, profile and journey */
 extern const struct screen_ops screen_customer_edit; /* :customer-edit ID, profile form */
 extern const struct screen_ops screen_duplicates;    /* :duplicates, suggestions and merge */
+extern const struct screen_ops screen_report;        /* :report [DATE], the daily channel report */
 extern const struct screen_ops screen_staff;
 extern const struct screen_ops screen_staff_add;
 

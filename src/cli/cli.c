@@ -39,6 +39,11 @@ static const struct cli_command cli_commands[] = {
     { .noun = "customer", .verb = "export", .args = "ID --output FILE [--force]",
       .help = "privacy export: everything held about a customer as JSON (file mode 0600)",
       .run = cmd_customer_export },
+    { .noun = "report", .verb = "daily",
+      .args = "[--date yesterday|today|YYYY-MM-DD|DD.MM.YYYY|-N] [--channel NAME|all] "
+              "[--format text|csv|json]",
+      .help = "the daily channel report beside the same weekday a week before (managers)",
+      .run = cmd_report_daily },
     { .noun = "audit", .verb = "verify", .args = "",
       .help = "verify the audit log's hash chain", .run = cmd_audit_verify },
 };

@@ -17,6 +17,7 @@ static const struct screen_ops *const screens[] = {
     &screen_customer,
     &screen_customer_edit,
     &screen_duplicates,
+    &screen_report,
     &screen_staff,
     &screen_staff_add,
 };

@@ -21,6 +21,7 @@
 #include "kontor/duplicate.h"
 #include "kontor/home.h"
 #include "kontor/order.h"
+#include "kontor/report.h"
 #include "kontor/returns.h"
 #include "kontor/xalloc.h"
 
@@ -673,6 +674,20 @@ static int bench_screens(struct db *db, const struct auth_identity *manager,
     figs[nf].name = "  peer: the same report scanning every order";
     measure(db, &manager->session, st, 1, runs < 5 ? runs : 5, &figs[nf++]);
     *peer = nf - 1;
+    /* The manager's daily channel report (:report), yesterday beside the
+     * same weekday a week before, and its drill-down into one channel. */
+    struct report_day yesterday = { .relative = true, .days_back = 1 };
+    struct report_query rq;
+    figs[nf].name = "daily channel report, yesterday (:report)";
+    measure(db, &manager->session, report_daily_stmt(&rq, &yesterday, EXPORT_TEXT), 1, runs,
+            &figs[nf++]);
+    figs[nf].name = "daily channel report, drill into Web";
+    measure(db, &manager->session, report_detail_stmt(&rq, &yesterday, "web", EXPORT_TEXT), 1,
+            runs, &figs[nf++]);
+    figs[nf].name = "daily channel report as CSV (kontor report daily)";
+    measure(db, &manager->session, report_daily_stmt(&rq, &yesterday, EXPORT_CSV), 1, runs,
+            &figs[nf++]);
+
     st[0] = home_figures_stmt();
     st[1] = home_work_stmt(DB_ROLE_MANAGER, no_location);
     figs[nf].name = "home screen as manager (report + open work)";
