@@ -32,6 +32,8 @@ struct figure {
     const char *name;
     double median_ms, p95_ms;
     int round_trips;
+    bool timed_out; /* a naive peer stopped by the statement timeout: the
+                       times are that timeout, a lower bound */
 };
 
 static double now_ms(void)
@@ -57,7 +59,10 @@ static double ms_median(double *t, int runs, double *p95)
     return t[runs / 2];
 }
 
-/* Runs stmts as one staff transaction runs times; fills median and p95. */
+/* Runs stmts as one staff transaction runs times after three warm-ups;
+ * fills median and p95. A statement that takes over a second (the naive
+ * peers at L) is warmed up once and timed three times: the ratio is plain
+ * at that size, and ten runs of a minute-long scan would tell nothing more. */
 static void measure(struct db *db, const struct db_session *s, struct db_stmt *stmts, size_t n,
                     int runs, struct figure *f)
 {
@@ -67,11 +72,26 @@ static void measure(struct db *db, const struct db_session *s, struct db_stmt *s
     for (int i = -3; i < runs; i++) {
         double t0 = now_ms();
         if (!db_run_tx(db, s, stmts, n, &err)) {
+            if (err.cls == DB_ERR_TIMEOUT && strncmp(f->name, "  peer", 6) == 0) {
+                /* The naive peer did not finish within the statement
+                 * timeout: report the timeout as a lower bound. */
+                f->median_ms = f->p95_ms = (double)db_statement_timeout(db);
+                f->round_trips = 1;
+                f->timed_out = true;
+                db_stmts_clear(stmts, n);
+                db_error_clear(&err);
+                free(t);
+                return;
+            }
             fprintf(stderr, "bench: %s failed: %s\n", f->name, err.message);
             exit(1);
         }
         double dt = now_ms() - t0;
         db_stmts_clear(stmts, n);
+        if (i < 0 && dt > 1000.0) {
+            i = -1;
+            runs = runs < 3 ? runs : 3;
+        }
         if (i >= 0)
             t[i] = dt;
     }
@@ -547,7 +567,7 @@ struct search_ratio {
 };
 
 /* Each search as the role that runs it, checked once (customer 1, Jürgen
- * Müller, must come first), then timed; the peers on the same text. */
+ * Müller, must be found), then timed; the peers on the same text. */
 static int bench_customer_search(struct db *db, const struct db_session *service,
                                  const struct db_session *clerk, int runs, struct figure *figs,
                                  struct search_ratio *ratios, int *nratios)
@@ -562,8 +582,14 @@ static int bench_customer_search(struct db *db, const struct db_session *service
         struct db_stmt *st = customer_search_stmt(&q, search_cases[i].text, 0);
 
         run_once(db, who, st, 1, search_cases[i].name);
-        if (PQntuples(st->res) < 1 || db_value_ll(st->res, 0, CUSTOMER_SEARCH_ID) != 1) {
-            fprintf(stderr, "bench: %s: customer 1 is not first\n", search_cases[i].name);
+        /* A sanity check, not the search-quality test (tests/db does that):
+         * at L a 7-digit fragment also lies inside other people's numbers,
+         * so Jürgen must be found, not necessarily first. */
+        bool has_jurgen = false;
+        for (int r = 0; r < PQntuples(st->res); r++)
+            has_jurgen = has_jurgen || db_value_ll(st->res, r, CUSTOMER_SEARCH_ID) == 1;
+        if (!has_jurgen) {
+            fprintf(stderr, "bench: %s: customer 1 is not found\n", search_cases[i].name);
             exit(1);
         }
         db_stmts_clear(st, 1);
@@ -800,6 +826,15 @@ static int bench_order_lists(struct db *db, const struct db_session *service, co
     return nf;
 }
 
+/* "12.3×", or "more than 12.3×" when the peer timed out. */
+static const char *ratio(char *buf, size_t len, const struct figure *peer,
+                         const struct figure *ours)
+{
+    snprintf(buf, len, "%s%.1f×", peer->timed_out ? "more than " : "",
+             peer->median_ms / ours->median_ms);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     const char *scale = argc > 1 ? argv[1] : "S";
@@ -810,7 +845,7 @@ int main(int argc, char **argv)
     struct auth_identity id;
     char password[] = "demo";
     struct db *db = db_open_conninfo("", "kontor_login", "kontor-bench", 60000, &msg);
-    struct figure figs[64];
+    struct figure figs[96];
     int nf = 0;
 
     if (runs < 1)
@@ -881,31 +916,37 @@ int main(int argc, char **argv)
     printf("Order, return and customer benchmarks at scale %s (%d runs each; one round "
            "trip per action)\n", scale, runs);
     printf("%-50s %10s %10s %10s %6s\n", "action", "median ms", "p95 ms", "× SELECT 1", "trips");
-    for (int i = 0; i < nf; i++)
-        printf("%s%-50s %10.2f %10.2f %10.1f %6d\n",
+    char r1[48], r2[48];
+    for (int i = 0; i < nf; i++) {
+        char median[24];
+        snprintf(median, sizeof(median), "%s%.2f", figs[i].timed_out ? ">" : "",
+                 figs[i].median_ms);
+        printf("%s%-50s %10s %10.2f %10.1f %6d\n",
                i == first_return || i == first_search || i == first_screen ? "\n" : "", figs[i].name,
-               figs[i].median_ms, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips);
+               median, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips);
+    }
     if (order_idx[0] >= 0)
-        printf("deep page: OFFSET takes %.1f× the keyset page; free text: ILIKE takes %.1f× ours\n",
-               figs[order_idx[1]].median_ms / figs[order_idx[0]].median_ms,
-               figs[order_idx[3]].median_ms / figs[order_idx[2]].median_ms);
+        printf("deep page: OFFSET takes %s the keyset page; free text: ILIKE takes %s ours\n",
+               ratio(r1, sizeof(r1), &figs[order_idx[1]], &figs[order_idx[0]]),
+               ratio(r2, sizeof(r2), &figs[order_idx[3]], &figs[order_idx[2]]));
     if (first_return >= 0)
-        printf("returns deep page: OFFSET takes %.1f× the keyset page\n",
-               figs[return_offset].median_ms / figs[return_deep].median_ms);
+        printf("returns deep page: OFFSET takes %s the keyset page\n",
+               ratio(r1, sizeof(r1), &figs[return_offset], &figs[return_deep]));
     if (first_screen >= 0)
-        printf("report: scanning every order takes %.1f× the home report\n",
-               figs[report_peer].median_ms / figs[report].median_ms);
+        printf("report: scanning every order takes %s the home report\n",
+               ratio(r1, sizeof(r1), &figs[report_peer], &figs[report]));
     for (int i = 0; i < nratios; i++)
-        printf("customer search \"%s\": %s takes %.1f× ours%s\n", ratios[i].what,
+        printf("customer search \"%s\": %s takes %s ours%s\n", ratios[i].what,
                ratios[i].found < 0 ? "ranking by trigram similarity" : "unindexed ILIKE",
-               figs[ratios[i].peer].median_ms / figs[ratios[i].ours].median_ms,
+               ratio(r1, sizeof(r1), &figs[ratios[i].peer], &figs[ratios[i].ours]),
                ratios[i].found == 0 ? " and finds nobody" : "");
     for (int i = 0; i < nf; i++) {
         char name[128];
         json_escape(name, sizeof(name), figs[i].name);
         fprintf(stderr, "{\"scale\":\"%s\",\"action\":\"%s\",\"median_ms\":%.3f,\"p95_ms\":%.3f,"
-                "\"x_select1\":%.2f,\"round_trips\":%d}\n", scale, name,
-                figs[i].median_ms, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips);
+                "\"x_select1\":%.2f,\"round_trips\":%d%s}\n", scale, name,
+                figs[i].median_ms, figs[i].p95_ms, figs[i].median_ms / base, figs[i].round_trips,
+                figs[i].timed_out ? ",\"timed_out\":true" : "");
     }
     auth_sign_out(db, &manager);
     auth_sign_out(db, &clerk);
