@@ -797,14 +797,23 @@ static int bench_order_lists(struct db *db, const struct db_session *service, co
     measure(db, service, order_page_stmt(&page, &none, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
                                          NULL, PAGE), 1, runs, &figs[nf++]);
 
-    /* The key of the row 100,000 deep, found once. */
-    char deep[16], lim[16];
-    snprintf(deep, sizeof(deep), "%d", DEEP);
+    /* The key of the row 100,000 deep (half the orders on a smaller data
+     * set such as S), found once. */
+    static char deep_name[80], offset_name[80];
+    struct db_stmt est = DB_STMT("SELECT reltuples::bigint FROM pg_catalog.pg_class "
+                                 "WHERE oid = 'kontor.sales_order'::regclass", 0, NULL);
+    run_once(db, service, &est, 1, "the number of orders");
+    long long depth = db_value_ll(est.res, 0, 0) / 2;
+    db_stmts_clear(&est, 1);
+    if (depth > DEEP || depth < 1)
+        depth = DEEP;
+    char deep[24], lim[16];
+    snprintf(deep, sizeof(deep), "%lld", depth);
     snprintf(lim, sizeof(lim), "%d", PAGE);
     const char *dp[1] = { deep };
     struct db_stmt k = DB_STMT(sql_deep_key, 1, dp);
     if (!db_run_tx(db, service, &k, 1, &err) || PQntuples(k.res) != 1) {
-        fprintf(stderr, "bench: fewer than %d orders at scale %s\n", DEEP, scale);
+        fprintf(stderr, "bench: fewer than %lld orders at scale %s\n", depth, scale);
         exit(1);
     }
     char k1[64], k2[32];
@@ -812,13 +821,18 @@ static int bench_order_lists(struct db *db, const struct db_session *service, co
     snprintf(k2, sizeof(k2), "%s", db_value(k.res, 0, 1));
     db_stmts_clear(&k, 1);
     const char *key[2] = { k1, k2 };
-    figs[nf].name = "order list, page 100,000 rows deep (keyset)";
+    if (depth == DEEP)
+        snprintf(deep_name, sizeof(deep_name), "order list, page 100,000 rows deep (keyset)");
+    else
+        snprintf(deep_name, sizeof(deep_name), "order list, page %lld rows deep (keyset)", depth);
+    snprintf(offset_name, sizeof(offset_name), "  peer: the same page with OFFSET %lld", depth);
+    figs[nf].name = deep_name;
     measure(db, service, order_page_stmt(&page, &none, ORDER_SORT_NEWEST, ORDER_FETCH_AFTER,
                                          key, PAGE), 1, runs, &figs[nf++]);
     idx[0] = nf - 1;
     const char *op[2] = { deep, lim };
     struct db_stmt off = DB_STMT(sql_offset_deep, 2, op);
-    figs[nf].name = "  peer: the same page with OFFSET 100000";
+    figs[nf].name = offset_name;
     measure(db, service, &off, 1, runs < 10 ? runs : 10, &figs[nf++]);
     idx[1] = nf - 1;
 
