@@ -14,6 +14,7 @@
 #include "kontor/auth.h"
 #include "kontor/config.h"
 #include "kontor/db.h"
+#include "kontor/form.h"
 #include "kontor/keymap.h"
 #include "kontor/perm.h"
 #include "kontor/text.h"
@@ -124,6 +125,12 @@ void tui_confirm(struct screen *s, const char *title, const char *question, tui_
 void tui_prompt(struct screen *s, const char *title, const char *label, tui_text_fn fn,
                 void *arg);
 void tui_alert(struct tui *t, const char *title, const char *text);
+
+/* A form screen's keys: form_key(), and on FORM_CANCEL the screen closes —
+ * after discard_question (yes/no) when the form has unsaved changes. The
+ * caller acts on FORM_SAVE and lets FORM_NONE fall through to its own keys. */
+enum form_event tui_form_key(struct screen *s, struct form *f, int key, enum action a,
+                             const char *discard_question);
 
 /* ---- drawing helpers ------------------------------------------------ */
 

@@ -504,28 +504,15 @@ static void edit_result(struct screen *s, int tag, struct db_stmt *stmts, size_t
 
 /* ---- keys and drawing ----------------------------------------------------------------- */
 
-static void edit_discard(struct screen *s, bool yes, void *arg)
-{
-    (void)arg;
-    if (yes)
-        tui_close(s);
-}
-
 static bool edit_key(struct screen *s, int key, enum action a)
 {
     struct customer_edit *ce = s->state;
 
     if (ce->form == NULL || ce->saving || ce->loading)
         return key != 27 && a != ACTION_BACK && a != ACTION_CANCEL;
-    switch (form_key(ce->form, key, a)) {
+    switch (tui_form_key(s, ce->form, key, a, "Leave without saving your changes?")) {
     case FORM_SAVE:
         edit_save(s, ce);
-        return true;
-    case FORM_CANCEL:
-        if (form_dirty(ce->form))
-            tui_confirm(s, "Discard", "Leave without saving your changes?", edit_discard, NULL);
-        else
-            tui_close(s);
         return true;
     case FORM_NONE:
         return false;

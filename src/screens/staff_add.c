@@ -130,27 +130,15 @@ static void staff_add_result(struct screen *s, int tag, struct db_stmt *stmts, s
     form_set_error(sa->form, F_PASSWORD, "type the initial password again");
 }
 
-static void staff_add_discard(struct screen *s, bool yes, void *arg)
-{
-    if (yes)
-        tui_close(s);
-}
-
 static bool staff_add_key(struct screen *s, int key, enum action a)
 {
     struct staff_add *sa = s->state;
 
     if (sa->saving)
         return true;
-    switch (form_key(sa->form, key, a)) {
+    switch (tui_form_key(s, sa->form, key, a, "Discard the new account?")) {
     case FORM_SAVE:
         staff_add_save(s, sa);
-        return true;
-    case FORM_CANCEL:
-        if (form_dirty(sa->form))
-            tui_confirm(s, "Discard", "Discard the new account?", staff_add_discard, NULL);
-        else
-            tui_close(s);
         return true;
     case FORM_NONE:
         return false;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/form.h"
 #include "kontor/lineedit.h"
 #include "kontor/strbuf.h"
 #include "kontor/xalloc.h"
@@ -414,4 +415,25 @@ void tui_prompt(struct screen *s, const char *title, const char *label, tui_text
 void tui_alert(struct tui *t, const char *title, const char *text)
 {
     tui_push_overlay(t, &dialog_new(NULL, title, text)->base);
+}
+
+static void tui_form_discard(struct screen *s, bool yes, void *arg)
+{
+    (void)arg;
+    if (yes)
+        tui_close(s);
+}
+
+enum form_event tui_form_key(struct screen *s, struct form *f, int key, enum action a,
+                             const char *discard_question)
+{
+    enum form_event e = form_key(f, key, a);
+
+    if (e == FORM_CANCEL) {
+        if (form_dirty(f))
+            tui_confirm(s, "Discard", discard_question, tui_form_discard, NULL);
+        else
+            tui_close(s);
+    }
+    return e;
 }

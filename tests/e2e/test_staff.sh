@@ -75,3 +75,29 @@ test_scenario7_new_clerk_lockout_unlock() {
     done
     [ "$(e2e_sql "select ok from kontor.audit_verify()")" = t ] || fail "audit chain broken"
 }
+
+# Leaving a form with unsaved changes asks first; "n" keeps what was typed,
+# "y" leaves and saves nothing; an untouched form closes at once.
+test_staff_add_asks_before_discarding() {
+    e2e_start 100 30 || return 1
+    e2e_sign_in admin demo
+    e2e_wait "Waiting for you" || return 1
+    e2e_keys ':'; e2e_type staff-add; e2e_keys Enter
+    e2e_wait "New staff account" || return 1
+    e2e_keys Escape
+    e2e_gone "New staff account" || return 1
+    e2e_keys ':'; e2e_type staff-add; e2e_keys Enter
+    e2e_wait "New staff account" || return 1
+    e2e_type mara
+    e2e_keys Escape
+    e2e_wait "Discard the new account?" || return 1
+    e2e_keys n
+    e2e_gone "Discard the new account?" || return 1
+    e2e_wait "mara" || return 1
+    e2e_keys Escape
+    e2e_wait "Discard the new account?" || return 1
+    e2e_keys y
+    e2e_gone "New staff account" || return 1
+    [ "$(e2e_sql "select count(*) from kontor.staff where username = 'mara'")" = 0 ] ||
+        { fail "the discarded account was saved"; return 1; }
+}
