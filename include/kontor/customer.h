@@ -154,21 +154,6 @@ struct customer_export {
 };
 struct db_stmt *customer_export_stmt(struct customer_export *q, long long id);
 
-/* Whether something (a file, a link, anything) is at path ("~/" expanded). */
-bool customer_export_exists(const char *path);
-
-enum customer_write_result {
-    CUSTOMER_WRITE_OK,
-    CUSTOMER_WRITE_EXISTS, /* the file exists and overwrite was not asked for */
-    CUSTOMER_WRITE_FAILED, /* *err says why */
-};
-/* Writes text to path, readable by its owner alone (0600), never through a
- * symbolic link; an existing file is replaced only when overwrite (then
- * atomically, by renaming a finished file over it). "~/" is the home
- * directory. On failure *err (caller frees). */
-enum customer_write_result customer_export_write(const char *path, const char *text,
-                                                 bool overwrite, char **err);
-
 /* Erasure (managers: kontor.customer_erase), then the view as it is now:
  * statement 0 is the erasure, 1.. the view's parts. */
 struct customer_erase {

@@ -22,4 +22,20 @@ bool export_query(struct db *db, const struct db_session *s, const char *query, 
 /* Writes a result as an aligned text table (exposed for tests). */
 void export_text(const PGresult *res, FILE *out);
 
+/* Whether something (a file, a link, anything) is at path ("~/" expanded). */
+bool export_file_exists(const char *path);
+
+enum export_write_result {
+    EXPORT_WRITE_OK,
+    EXPORT_WRITE_EXISTS, /* the file exists and overwrite was not asked for */
+    EXPORT_WRITE_FAILED, /* *err says why */
+};
+/* Writes text to path (a newline added when it does not end in one),
+ * readable by its owner alone (0600), never through a symbolic link; an
+ * existing file is replaced only when overwrite (then atomically, by
+ * renaming a finished file over it). "~/" is the home directory. On
+ * failure *err (caller frees). Privacy exports and report CSVs. */
+enum export_write_result export_file_write(const char *path, const char *text, bool overwrite,
+                                           char **err);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "kontor/cli.h"
 #include "kontor/customer.h"
+#include "kontor/export.h"
 #include "kontor/text.h"
 #include "kontor/xalloc.h"
 
@@ -133,7 +134,7 @@ int cmd_customer_export(struct cli *cli, int argc, char **argv)
     if (optind + 1 != argc || output == NULL || output[0] == '\0'
         || !customer_id_parse(argv[optind], &id))
         return customer_export_usage();
-    if (strcmp(output, "-") != 0 && !force && customer_export_exists(output)) {
+    if (strcmp(output, "-") != 0 && !force && export_file_exists(output)) {
         char *safe = text_sanitize(output);
         fprintf(stderr, "kontor: %s exists: give --force to replace it\n", safe);
         free(safe);
@@ -149,8 +150,8 @@ int cmd_customer_export(struct cli *cli, int argc, char **argv)
     }
     if (strcmp(output, "-") == 0) {
         printf("%s\n", db_value(q.st.res, 0, 0));
-    } else if (customer_export_write(output, db_value(q.st.res, 0, 0), force, &why)
-               != CUSTOMER_WRITE_OK) {
+    } else if (export_file_write(output, db_value(q.st.res, 0, 0), force, &why)
+               != EXPORT_WRITE_OK) {
         char *safe = text_sanitize(why != NULL ? why : "exists: give --force to replace it");
         fprintf(stderr, "kontor: customer %lld not exported: %s\n", id, safe);
         free(safe);

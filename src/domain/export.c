@@ -3,8 +3,12 @@
  * laid out here with every value made visible-safe first. */
 #include "kontor/export.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kontor/strbuf.h"
 #include "kontor/text.h"
@@ -115,4 +119,123 @@ bool export_query(struct db *db, const struct db_session *s, const char *query, 
     db_stmts_clear(&st, 1);
     free(sql);
     return ok;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static bool write_all(int fd, const char *text, char **err)
+{
+    size_t len = strlen(text), done = 0;
+
+    while (done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            *err = xasprintf("cannot write: %s", strerror(errno));
+            return false;
+        }
+        done += (size_t)w;
+    }
+    /* Text files end in a newline: one is added when the text has none. */
+    if ((len > 0 && text[len - 1] != '\n' && write(fd, "\n", 1) != 1) || fsync(fd) != 0) {
+        *err = xasprintf("cannot write: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* A finished file next to path, then renamed over it. */
+static bool write_replace(const char *path, const char *text, char **err)
+{
+    const char *slash = strrchr(path, '/');
+    char *tmp = slash != NULL ? xasprintf("%.*s/.kontor-export-XXXXXX", (int)(slash - path), path)
+                              : xstrdup(".kontor-export-XXXXXX");
+    int fd = mkstemp(tmp);
+    bool ok;
+
+    if (fd < 0) {
+        *err = xasprintf("cannot write next to %s: %s", path, strerror(errno));
+        free(tmp);
+        return false;
+    }
+    ok = fchmod(fd, 0600) == 0 && write_all(fd, text, err);
+    if (close(fd) != 0 && ok) {
+        *err = xasprintf("cannot write %s: %s", path, strerror(errno));
+        ok = false;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        *err = xasprintf("cannot replace %s: %s", path, strerror(errno));
+        ok = false;
+    }
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    return ok;
+}
+
+static char *export_path(const char *path)
+{
+    if (strncmp(path, "~/", 2) == 0 && getenv("HOME") != NULL)
+        return xasprintf("%s/%s", getenv("HOME"), path + 2);
+    return xstrdup(path);
+}
+
+bool export_file_exists(const char *path)
+{
+    struct stat st;
+    char *full = export_path(path != NULL ? path : "");
+    bool there = full[0] != '\0' && lstat(full, &st) == 0;
+
+    free(full);
+    return there;
+}
+
+enum export_write_result export_file_write(const char *path, const char *text, bool overwrite,
+                                           char **err)
+{
+    struct stat st;
+    char *full;
+    int fd;
+    enum export_write_result res = EXPORT_WRITE_FAILED;
+
+    *err = NULL;
+    if (path == NULL || path[strspn(path, " \t")] == '\0') {
+        *err = xstrdup("no file name given");
+        return EXPORT_WRITE_FAILED;
+    }
+    full = export_path(path);
+    if (lstat(full, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            *err = xasprintf("%s is a symbolic link: nothing was written", full);
+        else if (!S_ISREG(st.st_mode))
+            *err = xasprintf("%s is not a regular file: nothing was written", full);
+        else if (!overwrite)
+            res = EXPORT_WRITE_EXISTS;
+        else if (write_replace(full, text, err))
+            res = EXPORT_WRITE_OK;
+        free(full);
+        return res;
+    }
+    fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST && !overwrite)
+            res = EXPORT_WRITE_EXISTS;
+        else
+            *err = xasprintf("cannot create %s: %s", full, strerror(errno));
+        free(full);
+        return res;
+    }
+    if (fchmod(fd, 0600) == 0 && write_all(fd, text, err))
+        res = EXPORT_WRITE_OK;
+    else if (*err == NULL)
+        *err = xasprintf("cannot write %s: %s", full, strerror(errno));
+    if (close(fd) != 0 && res == EXPORT_WRITE_OK) {
+        *err = xasprintf("cannot write %s: %s", full, strerror(errno));
+        res = EXPORT_WRITE_FAILED;
+    }
+    if (res != EXPORT_WRITE_OK)
+        unlink(full);
+    free(full);
+    return res;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kontor/customer.h"
+#include "kontor/export.h"
 #include "kontor/screens.h"
 #include "kontor/xalloc.h"
 
@@ -154,16 +155,16 @@ static void cus_export_replace(struct screen *s, bool yes, void *arg)
 static void cus_export_write(struct screen *s, struct customer_screen *cs)
 {
     char *err = NULL;
-    enum customer_write_result r = customer_export_write(cs->path, cs->json, cs->overwrite, &err);
+    enum export_write_result r = export_file_write(cs->path, cs->json, cs->overwrite, &err);
 
-    if (r == CUSTOMER_WRITE_EXISTS) {
+    if (r == EXPORT_WRITE_EXISTS) {
         char *q = xasprintf("%s exists now. Replace it with the export of customer %lld?",
                             cs->path, cs->id);
         tui_confirm(s, "Replace the file?", q, cus_export_replace, NULL);
         free(q);
         return;
     }
-    if (r == CUSTOMER_WRITE_OK)
+    if (r == EXPORT_WRITE_OK)
         tui_message(s->tui, TUI_MSG_OK, "Customer %lld exported to %s (readable by you alone).",
                     cs->id, cs->path);
     else
@@ -202,7 +203,7 @@ static void cus_export_named(struct screen *s, const char *text, void *arg)
     text += strspn(text, " ");
     snprintf(cs->path, sizeof(cs->path), "%s", text);
     cs->overwrite = false;
-    if (customer_export_exists(cs->path))
+    if (export_file_exists(cs->path))
         cs->ask = CUS_ASK_REPLACE;
     else
         cus_export_fetch(s, cs);

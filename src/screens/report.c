@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kontor/customer.h"
 #include "kontor/report.h"
 #include "kontor/screens.h"
 #include "kontor/xalloc.h"
@@ -158,20 +157,15 @@ static void report_export_replace(struct screen *s, bool yes, void *arg)
 static void report_export_write(struct screen *s, struct report_screen *rs)
 {
     char *err = NULL;
-    /* The CSV ends in CR LF and the writer adds a LF: it gets the text
-     * without its last LF, so every line ends alike. */
-    size_t len = strlen(rs->csv);
-    if (len > 0 && rs->csv[len - 1] == '\n')
-        rs->csv[len - 1] = '\0';
-    enum customer_write_result r = customer_export_write(rs->path, rs->csv, rs->overwrite, &err);
+    enum export_write_result r = export_file_write(rs->path, rs->csv, rs->overwrite, &err);
 
-    if (r == CUSTOMER_WRITE_EXISTS) {
+    if (r == EXPORT_WRITE_EXISTS) {
         char *q = xasprintf("%s exists now. Replace it with the report?", rs->path);
         tui_confirm(s, "Replace the file?", q, report_export_replace, NULL);
         free(q);
         return;
     }
-    if (r == CUSTOMER_WRITE_OK)
+    if (r == EXPORT_WRITE_OK)
         tui_message(s->tui, TUI_MSG_OK, "Report written to %s (readable by you alone).",
                     rs->path);
     else
@@ -211,7 +205,7 @@ static void report_export_to(struct screen *s, struct report_screen *rs, const c
 {
     snprintf(rs->path, sizeof(rs->path), "%s", path);
     rs->overwrite = false;
-    if (customer_export_exists(rs->path)) {
+    if (export_file_exists(rs->path)) {
         char *q = xasprintf("%s exists. Replace it with the report?", rs->path);
         tui_confirm(s, "Replace the file?", q, report_export_replace_asked, NULL);
         free(q);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kontor/customer.h"
+#include "kontor/export.h"
 #include "kontor/xalloc.h"
 
 /* Helpers ----------------------------------------------------------------------- */
@@ -614,16 +615,16 @@ static void test_export_holds_everything(void **state)
     /* the file: owner-only, never overwritten unless asked, never through a link */
     snprintf(path, sizeof(path), "/tmp/kontor-test-export-%ld.json", (long)getpid());
     unlink(path);
-    assert_int_equal(customer_export_write(path, doc, false, &err), CUSTOMER_WRITE_OK);
+    assert_int_equal(export_file_write(path, doc, false, &err), EXPORT_WRITE_OK);
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal((long long)sb.st_size, (long long)strlen(doc) + 1);
-    assert_true(customer_export_exists(path));
-    assert_int_equal(customer_export_write(path, "{}", false, &err), CUSTOMER_WRITE_EXISTS);
+    assert_true(export_file_exists(path));
+    assert_int_equal(export_file_write(path, "{}", false, &err), EXPORT_WRITE_EXISTS);
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal((long long)sb.st_size, (long long)strlen(doc) + 1);
     chmod(path, 0644);
-    assert_int_equal(customer_export_write(path, "{}", true, &err), CUSTOMER_WRITE_OK);
+    assert_int_equal(export_file_write(path, "{}", true, &err), EXPORT_WRITE_OK);
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal((long long)sb.st_size, 3);
@@ -631,10 +632,14 @@ static void test_export_holds_everything(void **state)
     snprintf(link, sizeof(link), "%s.link", path);
     unlink(link);
     assert_int_equal(symlink(path, link), 0);
-    assert_int_equal(customer_export_write(link, "{}", true, &err), CUSTOMER_WRITE_FAILED);
+    assert_int_equal(export_file_write(link, "{}", true, &err), EXPORT_WRITE_FAILED);
     assert_contains(err, "symbolic link");
     free(err);
     unlink(link);
+    /* a text that ends in a newline (a CSV's CR LF) gets none added */
+    assert_int_equal(export_file_write(path, "a,b\r\n", true, &err), EXPORT_WRITE_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal((long long)sb.st_size, 5);
     unlink(path);
     free(doc);
 }

@@ -89,6 +89,10 @@ test_report_scenario6_managers_morning() {
         { fail "no CSV header: $(head -1 "$f")"; return 1; }
     grep -q "^$iso,.*,web,Web,$(echo "$web" | cut -d' ' -f1)," "$f" ||
         { fail "no web line in $f"; return 1; }
+    # Every line ends in CR LF, the last one too (no bare LF added).
+    [ "$(tr -d '\n' <"$f" | tr -cd '\r' | wc -c)" = "$(wc -l <"$f")" ] &&
+        [ "$(tail -c 2 "$f" | od -An -c | tr -d ' ')" = '\r\n' ] ||
+        { fail "line ends in $f: $(tail -c 4 "$f" | od -An -c)"; return 1; }
     # Again: the file exists, nothing is overwritten unless confirmed.
     echo keep >"$f"
     e2e_keys x; e2e_wait "Export as CSV" || return 1
