@@ -215,7 +215,9 @@ static void test_error_classes_from_real_violations(void **state)
     struct db *login = open_as(t, "kontor_login", 5000);
     struct db_session clerk;
     struct db_stmt st[] = { DB_STMT("SELECT current_user, current_setting('statement_timeout'), "
-                                    "kontor.current_staff_id() IS NOT NULL",
+                                    "kontor.current_staff_id() IS NOT NULL, "
+                                    "current_setting('jit'), "
+                                    "current_setting('max_parallel_workers_per_gather')",
                                     0, NULL) };
     struct db_error e = { 0 };
 
@@ -236,7 +238,24 @@ static void test_error_classes_from_real_violations(void **state)
     assert_string_equal(db_value(st[0].res, 0, 0), "kontor_clerk");
     assert_string_equal(db_value(st[0].res, 0, 1), "5s");
     assert_string_equal(db_value(st[0].res, 0, 2), "t");
+    /* small index-bound actions: no JIT, no parallel workers (design note 15) ... */
+    assert_string_equal(db_value(st[0].res, 0, 3), "off");
+    assert_string_equal(db_value(st[0].res, 0, 4), "0");
     db_stmts_clear(st, 1);
+    /* ... for the transaction only: the connection keeps the server's settings */
+    PGresult *after = db_exec(login, "SELECT current_setting('jit'), "
+                                     "current_setting('max_parallel_workers_per_gather')",
+                              0, NULL, &e);
+    PGresult *server = db_exec(owner, "SELECT current_setting('jit'), "
+                                      "current_setting('max_parallel_workers_per_gather')",
+                               0, NULL, &e);
+    assert_non_null(after);
+    assert_non_null(server);
+    assert_string_equal(db_value(after, 0, 0), db_value(server, 0, 0));
+    assert_string_equal(db_value(after, 0, 1), db_value(server, 0, 1));
+    assert_string_not_equal(db_value(server, 0, 1), "0");
+    PQclear(after);
+    PQclear(server);
     assert_int_equal(tx_error(login, &clerk, "SELECT * FROM kontor.staff"), DB_ERR_PERMISSION);
     assert_int_equal(tx_error(login, &clerk,
                               "INSERT INTO kontor.staff (username, display_name, role) "
