@@ -466,6 +466,11 @@ static int bench_return_lists(struct db *db, const struct db_session *service,
     figs[nf].name = "returns queue, page at a location (open, HB-01)";
     measure(db, service, return_page_stmt(&page, &hb, ORDER_FETCH_FIRST, NULL, PAGE), 1, runs,
             &figs[nf++]);
+    struct return_filter approval = { 0 };
+    return_filter_parse(&approval, "approval", NULL);
+    figs[nf].name = "returns queue, waiting for approval (migration 0014)";
+    measure(db, service, return_page_stmt(&page, &approval, ORDER_FETCH_FIRST, NULL, PAGE), 1,
+            runs, &figs[nf++]);
 
     /* deep: the last page of the whole queue, by key and by OFFSET */
     struct return_count cq;
@@ -853,6 +858,18 @@ static int bench_order_lists(struct db *db, const struct db_session *service, co
     snprintf(open.status, sizeof(open.status), "open");
     figs[nf].name = "order list, count of open orders";
     measure(db, service, order_count_stmt(&cnt, &open), 1, runs, &figs[nf++]);
+
+    /* A store's open ship orders: few or none (migration 0016), and their
+     * count, which then cannot stop early at 10,000. */
+    struct order_filter ship = { 0 };
+    snprintf(ship.status, sizeof(ship.status), "open");
+    snprintf(ship.fulfilment, sizeof(ship.fulfilment), "ship");
+    snprintf(ship.location, sizeof(ship.location), "HB-01");
+    figs[nf].name = "order list, open ship orders at HB-01";
+    measure(db, service, order_page_stmt(&page, &ship, ORDER_SORT_NEWEST, ORDER_FETCH_FIRST,
+                                         NULL, PAGE), 1, runs, &figs[nf++]);
+    figs[nf].name = "order list, count of open ship orders at HB-01";
+    measure(db, service, order_count_stmt(&cnt, &ship), 1, runs, &figs[nf++]);
 
     struct order_filter text = { 0 };
     snprintf(text.text, sizeof(text.text), "müller");
